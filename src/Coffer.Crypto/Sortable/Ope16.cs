@@ -88,20 +88,30 @@ internal static class Ope16
         return number / StringDivisor;
     }
 
-    internal static string DecimalAscii(ulong v) => v.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>One lazy-sampling step: the domain and range intervals searched and the domain gap drawn.</summary>
 internal readonly record struct OpeStep(ulong DomainLow, ulong DomainHigh, ulong RangeLow, ulong RangeHigh, ulong DomainGap);
 
 /// <summary>
-/// OPE-16 under one key. Keeps the key's AES keystream, so encrypting many values under one key (an index
-/// rebuild, the exhaustive test) costs a few HMACs per value. Not thread-safe; dispose to wipe the key material.
+/// OPE-16 under one key. Keeps what depends on the key alone: the AES keystream, the keyed HMAC, and the outcome of
+/// the upper tree nodes, which every plaintext's search passes through (the root is shared by all 65,533 values,
+/// each of its children by half of them, …). Encrypting many values under one key (an index rebuild, the
+/// exhaustive test) then costs a few HMACs per value. Not thread-safe; dispose to wipe the key material.
 /// </summary>
 internal sealed class Ope16Cipher : IDisposable
 {
+    // Nodes whose domain has at least this many points are remembered: at most a few thousand per key, and they
+    // are the expensive ones (H2PE with its squeeze tests). Below it the search is a handful of cheap steps.
+    private const ulong CachedMinDomain = 32;
+
     private readonly byte[] _key;
     private readonly OpeKeystream _keystream;
+    private readonly IncrementalHash _hmac;
+
+    // (dlo, dhi, rlo, rhi) → (dgap, keystream position after the node). A node is reached by exactly one path, so
+    // the keystream position after it is fixed too; skipping a remembered node restores it.
+    private readonly Dictionary<(ulong, ulong, ulong, ulong), (ulong Gap, int Position)> _nodes = [];
 
     public Ope16Cipher(ReadOnlySpan<byte> key16)
     {
@@ -112,6 +122,7 @@ internal sealed class Ope16Cipher : IDisposable
 
         _key = key16.ToArray();
         _keystream = new OpeKeystream(key16);
+        _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
     }
 
     public ulong Encrypt(ulong plaintext) => Encrypt(plaintext, trace: null);
@@ -127,7 +138,7 @@ internal sealed class Ope16Cipher : IDisposable
         ulong dlo = 0, dhi = Ope16.DomainHigh, rlo = 0, rhi = Ope16.RangeHigh;
         var coins = new OpeRandom(_keystream); // one coin source for the whole search
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        Span<byte> label = stackalloc byte[4 * 20 + 3];
+        Span<byte> label = stackalloc byte[(4 * 20) + 3];
         while (true)
         {
             ulong nd = dhi - dlo + 1;
@@ -137,12 +148,26 @@ internal sealed class Ope16Cipher : IDisposable
                 break;
             }
 
-            int labelLength = WriteBoundsLabel(label, dlo, dhi, rlo, rhi);
-            HMACSHA256.HashData(_key, label[..labelLength], mac);
-            coins.SetCounter(mac[..16]);
-
             ulong rgap = nr / 2;
-            ulong dgap = Hypergeometric.Sample(rgap, nd, nr - nd, ref coins);
+            ulong dgap;
+            if (nd >= CachedMinDomain && _nodes.TryGetValue((dlo, dhi, rlo, rhi), out var node))
+            {
+                dgap = node.Gap;
+                coins.Position = node.Position;
+            }
+            else
+            {
+                int labelLength = WriteBoundsLabel(label, dlo, dhi, rlo, rhi);
+                _hmac.AppendData(label[..labelLength]);
+                _hmac.GetHashAndReset(mac);
+                coins.SetCounter(mac[..16]);
+                dgap = Hypergeometric.Sample(rgap, nd, nr - nd, ref coins);
+                if (nd >= CachedMinDomain)
+                {
+                    _nodes[(dlo, dhi, rlo, rhi)] = (dgap, coins.Position);
+                }
+            }
+
             trace?.Add(new OpeStep(dlo, dhi, rlo, rhi, dgap));
 
             if (plaintext < dlo + dgap)
@@ -162,7 +187,11 @@ internal sealed class Ope16Cipher : IDisposable
         // The range cell of n: coins from a fresh object (keystream back at block 0) seeded by SHA-256 of n.
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         Span<byte> decimalN = stackalloc byte[20];
-        int nLength = Encoding.ASCII.GetBytes(Ope16.DecimalAscii(plaintext), decimalN);
+        if (!plaintext.TryFormat(decimalN, out int nLength, default, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("A u64 has at most 20 decimal digits.");
+        }
+
         SHA256.HashData(decimalN[..nLength], digest);
         var final = new OpeRandom(_keystream);
         final.SetCounter(digest[..16]);
@@ -196,6 +225,8 @@ internal sealed class Ope16Cipher : IDisposable
     public void Dispose()
     {
         CryptographicOperations.ZeroMemory(_key);
+        _nodes.Clear(); // a Dictionary cannot be wiped in place; clearing drops the references at least
+        _hmac.Dispose();
         _keystream.Dispose();
     }
 }

@@ -91,6 +91,13 @@ internal struct OpeRandom
         _position = 0;
     }
 
+    /// <summary>How many keystream blocks this object has used; a remembered tree node restores it.</summary>
+    public int Position
+    {
+        readonly get => _position;
+        set => _position = value;
+    }
+
     /// <summary>Replaces the counter with the 16 bytes <paramref name="seed"/> read as a little-endian integer.</summary>
     public void SetCounter(ReadOnlySpan<byte> seed) => _counter = BinaryPrimitives.ReadUInt128LittleEndian(seed);
 
