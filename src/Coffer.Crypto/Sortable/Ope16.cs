@@ -39,9 +39,10 @@ internal static class Ope16
 
     /// <summary>
     /// sentc's string rule: the first 4 UTF-8 bytes (padded with '*' when shorter), folded as number·256 + code point
-    /// per character in wrapping u64 arithmetic, integer-divided by 65534. The caller encrypts the result, which
-    /// may be above <see cref="MaxPlaintext"/> (client_61 then). Where the cut after 4 bytes would split a character
-    /// the wasm panics; we throw DataMalformed instead (spec §16.6: never send such a string).
+    /// per character in wrapping u64 arithmetic, integer-divided by 65534. The caller encrypts the result with
+    /// <see cref="Encrypt"/>, which owns the client_61 check (4 bytes fold to at most 0x7F7F7F7F / 65534 = 32640, so
+    /// strings never reach it today). Where the cut after 4 bytes would split a character the wasm panics; we throw
+    /// DataMalformed instead (spec §16.6: never send such a string).
     /// </summary>
     public static ulong EncodeString(string s)
     {
@@ -85,9 +86,9 @@ internal static class Ope16
             text = text[consumed..];
         }
 
+        CryptographicOperations.ZeroMemory(bytes);
         return number / StringDivisor;
     }
-
 }
 
 /// <summary>One lazy-sampling step: the domain and range intervals searched and the domain gap drawn.</summary>
