@@ -102,9 +102,11 @@ internal readonly record struct OpeStep(ulong DomainLow, ulong DomainHigh, ulong
 /// </summary>
 internal sealed class Ope16Cipher : IDisposable
 {
-    // Nodes whose domain has at least this many points are remembered: at most a few thousand per key, and they
-    // are the expensive ones (H2PE with its squeeze tests). Below it the search is a handful of cheap steps.
-    private const ulong CachedMinDomain = 32;
+    // By default nodes whose domain has at least this many points are remembered: at most a few thousand per key,
+    // and they are the expensive ones (H2PE with its squeeze tests). Below it a search takes ~5 more steps.
+    private const ulong DefaultCachedMinDomain = 32;
+
+    private readonly ulong _cachedMinDomain;
 
     private readonly byte[] _key;
     private readonly OpeKeystream _keystream;
@@ -114,7 +116,12 @@ internal sealed class Ope16Cipher : IDisposable
     // the keystream position after it is fixed too; skipping a remembered node restores it.
     private readonly Dictionary<(ulong, ulong, ulong, ulong), (ulong Gap, int Position)> _nodes = [];
 
-    public Ope16Cipher(ReadOnlySpan<byte> key16)
+    /// <param name="key16">The 16-byte OPE key.</param>
+    /// <param name="rememberAllNodes">
+    /// Remember every tree node, not just the upper ones: for encrypting a large share of the domain under one key
+    /// (each node is then sampled once; about 130,000 nodes, several MB, for the whole domain).
+    /// </param>
+    public Ope16Cipher(ReadOnlySpan<byte> key16, bool rememberAllNodes = false)
     {
         if (key16.Length != Ope16.KeySize)
         {
@@ -124,6 +131,7 @@ internal sealed class Ope16Cipher : IDisposable
         _key = key16.ToArray();
         _keystream = new OpeKeystream(key16);
         _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+        _cachedMinDomain = rememberAllNodes ? 2 : DefaultCachedMinDomain;
     }
 
     public ulong Encrypt(ulong plaintext) => Encrypt(plaintext, trace: null);
@@ -151,7 +159,7 @@ internal sealed class Ope16Cipher : IDisposable
 
             ulong rgap = nr / 2;
             ulong dgap;
-            if (nd >= CachedMinDomain && _nodes.TryGetValue((dlo, dhi, rlo, rhi), out var node))
+            if (nd >= _cachedMinDomain && _nodes.TryGetValue((dlo, dhi, rlo, rhi), out var node))
             {
                 dgap = node.Gap;
                 coins.Position = node.Position;
@@ -163,7 +171,7 @@ internal sealed class Ope16Cipher : IDisposable
                 _hmac.GetHashAndReset(mac);
                 coins.SetCounter(mac[..16]);
                 dgap = Hypergeometric.Sample(rgap, nd, nr - nd, ref coins);
-                if (nd >= CachedMinDomain)
+                if (nd >= _cachedMinDomain)
                 {
                     _nodes[(dlo, dhi, rlo, rhi)] = (dgap, coins.Position);
                 }
