@@ -6,6 +6,12 @@ namespace Coffer.Crypto.PostQuantum.Kyber;
 
 internal interface IKyberArithmetic
 {
+    /// <summary>
+    /// Whether the XOF and PRF run on AES-NI (<see cref="AesNiCtr"/>) rather than the BCL (<c>Aes256Ctr</c>): the
+    /// intrinsics path takes both, so that the portable path really is portable and both AES backends meet the KATs.
+    /// </summary>
+    static abstract bool HardwareAes { get; }
+
     /// <summary>Forward NTT in place, then Barrett reduction. Input |a| &lt; q; output centred, |a| &lt;= (q-1)/2.</summary>
     static abstract void Ntt(Span<short> poly);
 

@@ -7,6 +7,8 @@ namespace Coffer.Crypto.PostQuantum.Kyber;
 
 internal readonly struct ScalarArithmetic : IKyberArithmetic
 {
+    public static bool HardwareAes => false;
+
     public static void Ntt(Span<short> poly)
     {
         Span<short> r = poly[..N];
