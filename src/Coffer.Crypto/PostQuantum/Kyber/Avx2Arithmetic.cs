@@ -13,7 +13,7 @@ using static Coffer.Crypto.PostQuantum.Kyber.KyberMath;
 
 namespace Coffer.Crypto.PostQuantum.Kyber;
 
-internal readonly struct Avx2Arithmetic : IKyberArithmetic
+internal readonly partial struct Avx2Arithmetic : IKyberArithmetic
 {
     private const int Vectors = N / 16;
 

@@ -35,4 +35,13 @@ internal interface IKyberArithmetic
 
     /// <summary>r = a - b, coefficient-wise, no reduction; r may alias a or b.</summary>
     static abstract void Subtract(ReadOnlySpan<short> a, ReadOnlySpan<short> b, Span<short> r);
+
+    /// <summary>η = 2 centred binomial sampling of one polynomial from 128 PRF bytes (secret: branch-free).</summary>
+    static abstract void Cbd2(ReadOnlySpan<byte> buf, Span<short> r);
+
+    /// <summary>
+    /// Rejection sampling of XOF bytes into r[count..256] in consecutive 3-byte triples; returns the new count.
+    /// Only for the public matrix, so it may branch and look up tables by the candidates.
+    /// </summary>
+    static abstract int RejectUniform(Span<short> r, int count, ReadOnlySpan<byte> buf);
 }

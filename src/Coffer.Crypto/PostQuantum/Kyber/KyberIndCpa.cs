@@ -38,8 +38,8 @@ internal static class KyberIndCpa
             Span<short> e = noise[PolyVecLength..];
             Span<short> t = work.Slice(MatrixLength + (2 * PolyVecLength), PolyVecLength);
 
-            KyberSampling.ExpandMatrix(rho, transposed: false, a, TArith.HardwareAes);
-            KyberSampling.SampleNoise(sigma, 0, noise, TArith.HardwareAes);
+            KyberSampling.ExpandMatrix<TArith>(rho, transposed: false, a);
+            KyberSampling.SampleNoise<TArith>(sigma, 0, noise);
             for (int i = 0; i < 2 * K; i++)
             {
                 TArith.Ntt(noise.Slice(i * N, N));
@@ -92,8 +92,8 @@ internal static class KyberIndCpa
 
             KyberEncoding.PolyVecFromBytes(publicKey[..PolyVecBytes], pkpv);
             KyberEncoding.PolyFromMessage(message, k);
-            KyberSampling.ExpandMatrix(publicKey.Slice(PolyVecBytes, SymBytes), transposed: true, at, TArith.HardwareAes);
-            KyberSampling.SampleNoise(coins, 0, noise, TArith.HardwareAes);
+            KyberSampling.ExpandMatrix<TArith>(publicKey.Slice(PolyVecBytes, SymBytes), transposed: true, at);
+            KyberSampling.SampleNoise<TArith>(coins, 0, noise);
 
             for (int i = 0; i < K; i++)
             {

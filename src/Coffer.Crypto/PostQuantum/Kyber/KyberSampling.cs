@@ -28,14 +28,15 @@ internal static class KyberSampling
     }
 
     /// <summary>Fills K·K polynomials (row-major) with A, or with Aᵀ when <paramref name="transposed"/>.</summary>
-    public static void ExpandMatrix(ReadOnlySpan<byte> rho, bool transposed, Span<short> matrix, bool hardwareAes)
+    public static void ExpandMatrix<TArith>(ReadOnlySpan<byte> rho, bool transposed, Span<short> matrix)
+        where TArith : struct, IKyberArithmetic
     {
-        if (hardwareAes)
+        if (TArith.HardwareAes)
         {
             var stream = new HardwareKeystream(rho);
             try
             {
-                ExpandMatrix(ref stream, transposed, matrix);
+                ExpandMatrix<TArith, HardwareKeystream>(ref stream, transposed, matrix);
             }
             finally
             {
@@ -46,19 +47,20 @@ internal static class KyberSampling
         {
             using var ctr = new Aes256Ctr(rho);
             var stream = new BclKeystream(ctr);
-            ExpandMatrix(ref stream, transposed, matrix);
+            ExpandMatrix<TArith, BclKeystream>(ref stream, transposed, matrix);
         }
     }
 
     /// <summary>Samples consecutive η = 2 noise polynomials with PRF nonces firstNonce, firstNonce + 1, ….</summary>
-    public static void SampleNoise(ReadOnlySpan<byte> seed, byte firstNonce, Span<short> polys, bool hardwareAes)
+    public static void SampleNoise<TArith>(ReadOnlySpan<byte> seed, byte firstNonce, Span<short> polys)
+        where TArith : struct, IKyberArithmetic
     {
-        if (hardwareAes)
+        if (TArith.HardwareAes)
         {
             var stream = new HardwareKeystream(seed);
             try
             {
-                SampleNoise(ref stream, firstNonce, polys);
+                SampleNoise<TArith, HardwareKeystream>(ref stream, firstNonce, polys);
             }
             finally
             {
@@ -69,12 +71,13 @@ internal static class KyberSampling
         {
             using var ctr = new Aes256Ctr(seed);
             var stream = new BclKeystream(ctr);
-            SampleNoise(ref stream, firstNonce, polys);
+            SampleNoise<TArith, BclKeystream>(ref stream, firstNonce, polys);
         }
     }
 
     [SkipLocalsInit]
-    private static void ExpandMatrix<TStream>(ref TStream xof, bool transposed, Span<short> matrix)
+    private static void ExpandMatrix<TArith, TStream>(ref TStream xof, bool transposed, Span<short> matrix)
+        where TArith : struct, IKyberArithmetic
         where TStream : struct, IKeystream
     {
         Span<byte> nonce = stackalloc byte[Aes256Ctr.NonceSize];
@@ -95,7 +98,7 @@ internal static class KyberSampling
                     block += (uint)(chunk / Aes256Ctr.BlockSize);
                     int length = carried + chunk;
                     int usable = length - (length % 3);
-                    count = KyberEncoding.RejectUniform(poly, count, buf[..usable]);
+                    count = TArith.RejectUniform(poly, count, buf[..usable]);
                     carried = length - usable;
                     buf.Slice(usable, carried).CopyTo(buf);
                     chunk = NextChunk;
@@ -105,7 +108,8 @@ internal static class KyberSampling
     }
 
     [SkipLocalsInit]
-    private static void SampleNoise<TStream>(ref TStream prf, byte firstNonce, Span<short> polys)
+    private static void SampleNoise<TArith, TStream>(ref TStream prf, byte firstNonce, Span<short> polys)
+        where TArith : struct, IKyberArithmetic
         where TStream : struct, IKeystream
     {
         Span<byte> nonce = stackalloc byte[Aes256Ctr.NonceSize];
@@ -117,7 +121,7 @@ internal static class KyberSampling
             {
                 nonce[0] = (byte)(firstNonce + p);
                 prf.Keystream(nonce, 0, buf);
-                KyberEncoding.Cbd2(buf, polys.Slice(p * N, N));
+                TArith.Cbd2(buf, polys.Slice(p * N, N));
             }
         }
         finally

@@ -113,4 +113,9 @@ internal readonly struct ScalarArithmetic : IKyberArithmetic
             r[j] = (short)(a[j] - b[j]);
         }
     }
+
+    public static void Cbd2(ReadOnlySpan<byte> buf, Span<short> r) => KyberEncoding.Cbd2(buf, r);
+
+    public static int RejectUniform(Span<short> r, int count, ReadOnlySpan<byte> buf)
+        => KyberEncoding.RejectUniform(r, count, buf);
 }

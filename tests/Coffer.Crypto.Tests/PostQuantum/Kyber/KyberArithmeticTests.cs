@@ -103,6 +103,45 @@ public class KyberArithmeticTests
     }
 
     [Fact]
+    public void Cbd2_RandomPrfOutput_Avx2EqualsScalarAndIsInRange()
+    {
+        SkipUnlessAvx2();
+        Prop.ForAll(Arb.From(Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), 128)), buf =>
+        {
+            short[] scalar = new short[N], avx = new short[N];
+            ScalarArithmetic.Cbd2(buf, scalar);
+            Avx2Arithmetic.Cbd2(buf, avx);
+            Assert.Equal(scalar, avx);
+            Assert.All(avx, c => Assert.InRange(c, -2, 2));
+        }).Check(Quick);
+    }
+
+    [Fact]
+    public void RejectUniform_RandomStreamAndStart_Avx2EqualsScalar()
+    {
+        SkipUnlessAvx2();
+        // Bytes from 0xC0 up make most candidates >= q, so both the accept and the reject paths are exercised, and
+        // the stream may run out before 256 values; the start count covers the refill calls.
+        Gen<byte> anyByte = Gen.Choose(0, 255).Select(b => (byte)b);
+        Gen<byte> highByte = Gen.Choose(0xC0, 255).Select(b => (byte)b);
+        Gen<(byte[] Buf, int Start)> cases =
+            from triples in Gen.Choose(0, 200)
+            from biased in Gen.Elements(false, true)
+            from buf in Gen.ArrayOf(biased ? Gen.OneOf(anyByte, highByte) : anyByte, 3 * triples)
+            from start in Gen.Elements(0, 0, 100, 240, 250, 255, 256)
+            select (buf, start);
+        Prop.ForAll(Arb.From(cases), c =>
+        {
+            short[] scalar = new short[N], avx = new short[N];
+            int scalarCount = ScalarArithmetic.RejectUniform(scalar, c.Start, c.Buf);
+            int avxCount = Avx2Arithmetic.RejectUniform(avx, c.Start, c.Buf);
+            Assert.Equal(scalarCount, avxCount);
+            Assert.Equal(scalar.AsSpan(0, scalarCount).ToArray(), avx.AsSpan(0, avxCount).ToArray());
+            Assert.All(avx.AsSpan(0, avxCount).ToArray(), v => Assert.InRange(v, 0, Q - 1));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(500));
+    }
+
+    [Fact]
     public void NttThenInverse_RandomPolynomial_GivesInputTimesMontgomeryFactor()
     {
         // The transform pair on its own: invNTT(NTT(a)) = a · R mod q
