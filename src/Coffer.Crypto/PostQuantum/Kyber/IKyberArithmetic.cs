@@ -44,4 +44,16 @@ internal interface IKyberArithmetic
     /// Only for the public matrix, so it may branch and look up tables by the candidates.
     /// </summary>
     static abstract int RejectUniform(Span<short> r, int count, ReadOnlySpan<byte> buf);
+
+    /// <summary>Packs k polynomials with coefficients in (-q, q) as canonical 12-bit values (1152 bytes).</summary>
+    static abstract void PolyVecToBytes(ReadOnlySpan<short> a, Span<byte> r);
+
+    /// <summary>Unpacks 1152 bytes into k polynomials of 12-bit values (not reduced).</summary>
+    static abstract void PolyVecFromBytes(ReadOnlySpan<byte> a, Span<short> r);
+
+    /// <summary>Compresses k polynomials with coefficients in (-q, q) to du = 10 bits (960 bytes); no division.</summary>
+    static abstract void PolyVecCompress(ReadOnlySpan<short> a, Span<byte> r);
+
+    /// <summary>Decompresses 960 bytes of du = 10 values into k polynomials.</summary>
+    static abstract void PolyVecDecompress(ReadOnlySpan<byte> a, Span<short> r);
 }

@@ -55,9 +55,9 @@ internal static class KyberIndCpa
             TArith.Add(t, e, t);
             TArith.Reduce(t);
 
-            KyberEncoding.PolyVecToBytes(t, publicKey[..PolyVecBytes]);
+            TArith.PolyVecToBytes(t, publicKey[..PolyVecBytes]);
             rho.CopyTo(publicKey[PolyVecBytes..PublicKeySize]);
-            KyberEncoding.PolyVecToBytes(s, secretKey[..PolyVecBytes]);
+            TArith.PolyVecToBytes(s, secretKey[..PolyVecBytes]);
         }
         finally
         {
@@ -90,7 +90,7 @@ internal static class KyberIndCpa
             o += N;
             Span<short> k = work.Slice(o, N);
 
-            KyberEncoding.PolyVecFromBytes(publicKey[..PolyVecBytes], pkpv);
+            TArith.PolyVecFromBytes(publicKey[..PolyVecBytes], pkpv);
             KyberEncoding.PolyFromMessage(message, k);
             KyberSampling.ExpandMatrix<TArith>(publicKey.Slice(PolyVecBytes, SymBytes), transposed: true, at);
             KyberSampling.SampleNoise<TArith>(coins, 0, noise);
@@ -118,7 +118,7 @@ internal static class KyberIndCpa
             TArith.Reduce(u);
             TArith.Reduce(v);
 
-            KyberEncoding.PolyVecCompress(u, ciphertext[..PolyVecCompressedBytes]);
+            TArith.PolyVecCompress(u, ciphertext[..PolyVecCompressedBytes]);
             KyberEncoding.PolyCompress(v, ciphertext.Slice(PolyVecCompressedBytes, PolyCompressedBytes));
         }
         finally
@@ -140,9 +140,9 @@ internal static class KyberIndCpa
             Span<short> v = work.Slice(2 * PolyVecLength, N);
             Span<short> mp = work.Slice((2 * PolyVecLength) + N, N);
 
-            KyberEncoding.PolyVecDecompress(ciphertext[..PolyVecCompressedBytes], u);
+            TArith.PolyVecDecompress(ciphertext[..PolyVecCompressedBytes], u);
             KyberEncoding.PolyDecompress(ciphertext.Slice(PolyVecCompressedBytes, PolyCompressedBytes), v);
-            KyberEncoding.PolyVecFromBytes(secretKey[..PolyVecBytes], s);
+            TArith.PolyVecFromBytes(secretKey[..PolyVecBytes], s);
 
             for (int i = 0; i < K; i++)
             {

@@ -118,4 +118,12 @@ internal readonly struct ScalarArithmetic : IKyberArithmetic
 
     public static int RejectUniform(Span<short> r, int count, ReadOnlySpan<byte> buf)
         => KyberEncoding.RejectUniform(r, count, buf);
+
+    public static void PolyVecToBytes(ReadOnlySpan<short> a, Span<byte> r) => KyberEncoding.PolyVecToBytes(a, r);
+
+    public static void PolyVecFromBytes(ReadOnlySpan<byte> a, Span<short> r) => KyberEncoding.PolyVecFromBytes(a, r);
+
+    public static void PolyVecCompress(ReadOnlySpan<short> a, Span<byte> r) => KyberEncoding.PolyVecCompress(a, r);
+
+    public static void PolyVecDecompress(ReadOnlySpan<byte> a, Span<short> r) => KyberEncoding.PolyVecDecompress(a, r);
 }

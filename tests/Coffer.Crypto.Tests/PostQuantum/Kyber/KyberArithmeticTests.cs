@@ -142,6 +142,46 @@ public class KyberArithmeticTests
     }
 
     [Fact]
+    public void PolyVecToBytesAndCompress_EveryCoefficientValue_Avx2EqualsScalar()
+    {
+        SkipUnlessAvx2();
+        // All of (-q, q), spread over as many vectors as needed and placed at every position of a 16-lane group.
+        short[] all = Enumerable.Range(-(Q - 1), (2 * Q) - 1).Select(v => (short)v).ToArray();
+        for (int shift = 0; shift < 16; shift += 5)
+        {
+            for (int start = 0; start < all.Length; start += 3 * N)
+            {
+                short[] vec = new short[3 * N];
+                for (int i = 0; i < vec.Length; i++)
+                {
+                    vec[i] = all[(start + i + shift) % all.Length];
+                }
+
+                CompareEncodings(vec);
+            }
+        }
+    }
+
+    [Fact]
+    public void PolyVecEncodings_RandomInputs_Avx2EqualsScalar()
+    {
+        SkipUnlessAvx2();
+        Prop.ForAll(Arb.From(PolyGen(Q - 1, 3 * N)), CompareEncodings).Check(Quick);
+
+        Gen<byte[]> bytes1152 = Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), 1152);
+        Prop.ForAll(Arb.From(bytes1152), bytes =>
+        {
+            short[] scalar = new short[3 * N], avx = new short[3 * N];
+            ScalarArithmetic.PolyVecFromBytes(bytes, scalar);
+            Avx2Arithmetic.PolyVecFromBytes(bytes, avx);
+            Assert.Equal(scalar, avx);
+            ScalarArithmetic.PolyVecDecompress(bytes.AsSpan(0, 960), scalar);
+            Avx2Arithmetic.PolyVecDecompress(bytes.AsSpan(0, 960), avx);
+            Assert.Equal(scalar, avx);
+        }).Check(Quick);
+    }
+
+    [Fact]
     public void NttThenInverse_RandomPolynomial_GivesInputTimesMontgomeryFactor()
     {
         // The transform pair on its own: invNTT(NTT(a)) = a · R mod q
@@ -231,6 +271,19 @@ public class KyberArithmeticTests
         Assert.Equal([1, 2, 3], r);
         Kyber768Ninety.ConditionalMove(r, x, 0xFF);
         Assert.Equal([9, 8, 7], r);
+    }
+
+    private static void CompareEncodings(short[] vec)
+    {
+        byte[] scalar = new byte[1152], avx = new byte[1152];
+        ScalarArithmetic.PolyVecToBytes(vec, scalar);
+        Avx2Arithmetic.PolyVecToBytes(vec, avx);
+        Assert.Equal(scalar, avx);
+
+        byte[] scalarC = new byte[960], avxC = new byte[960];
+        ScalarArithmetic.PolyVecCompress(vec, scalarC);
+        Avx2Arithmetic.PolyVecCompress(vec, avxC);
+        Assert.Equal(scalarC, avxC);
     }
 
     private static void CheckUnary(int bound, Action<short[], bool> op)
