@@ -1,7 +1,9 @@
-// Kyber768 round 3 (spec v3.02, "90s" variant): the polynomial arithmetic that has a scalar and an AVX2 form.
-// Polynomials are 256 int16 coefficients in the reference (bit-reversed NTT) order in both forms, so the two are
-// interchangeable coefficient for coefficient; encoding and sampling are shared.
-// Constant-time: implementations must not branch on or index memory by coefficient values.
+// Kyber768 round 3 (spec v3.02, "90s" variant): everything on the hot path that has a portable scalar form and an
+// x86 intrinsics form (AVX2 arithmetic, AVX2 samplers and encodings, AES-NI). KyberIndCpa is generic over it, so
+// both forms run the same protocol code. Polynomials are 256 int16 coefficients in the reference (bit-reversed NTT)
+// order in both forms, and the two must agree coefficient for coefficient and byte for byte (property-tested).
+// Constant-time: implementations must not branch on or index memory by secret values (only RejectUniform, which
+// sees public data, may).
 namespace Coffer.Crypto.PostQuantum.Kyber;
 
 internal interface IKyberArithmetic
@@ -20,7 +22,7 @@ internal interface IKyberArithmetic
 
     /// <summary>
     /// r = Σ_i a_i ∘ b_i over k = 3 polynomials (NTT-domain products, each with a factor R^-1), Barrett-reduced.
-    /// Inputs |a|, |b| &lt; 2^12 (a packed key may hold values up to 4095).
+    /// Inputs |a|, |b| &lt;= 4095 (an unpacked key's 12-bit values are not reduced).
     /// </summary>
     static abstract void BaseMulAccumulate(Span<short> r, ReadOnlySpan<short> a, ReadOnlySpan<short> b);
 
