@@ -1,10 +1,12 @@
-// Kyber768 round 3 (spec v3.02, "90s" variant): AVX2 forms of the 12-bit packing of keys and of the du = 10
-// compression of the ciphertext's u; byte for byte the scalar KyberEncoding results.
+// Kyber768 round 3 (spec v3.02, "90s" variant): AVX2 forms of the 12-bit packing of keys, of the du = 10 and
+// dv = 4 compression of the ciphertext, and of message decoding; byte for byte the scalar KyberEncoding results.
 // Constant-time: ŝ is packed and unpacked here, and compression runs on re-encryption values during
 // decapsulation, so all of it is lane arithmetic without branches or lookups. Compression divides by q with a
-// 32×32→64-bit multiply by ceil(2^32/q) and a shift (vpmuludq), never with a division (KyberSlash).
+// multiply by a rounded-up reciprocal and a shift (vpmuludq for du = 10, vpmulld for dv = 4 and the message bits),
+// never with a division (KyberSlash); the constants are those of KyberEncoding, checked exhaustively in the tests.
 // Loads and stores of a 16-coefficient group may touch a few bytes past the group; the last group of a buffer goes
 // through a stack copy so that nothing outside the caller's span is read or written.
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -75,6 +77,62 @@ internal readonly partial struct Avx2Arithmetic
         Span<byte> last = stackalloc byte[32];
         a[(20 * (Groups - 1))..].CopyTo(last);
         output[Groups - 1] = Decompress10(Load2x128(last, 0, 10));
+    }
+
+    public static void PolyCompress(ReadOnlySpan<short> a, Span<byte> r)
+    {
+        ReadOnlySpan<Vector256<short>> input = MemoryMarshal.Cast<short, Vector256<short>>(a[..N]);
+        r = r[..PolyCompressedBytes];
+        Vector256<short> nibblePairs = Vector256.Create((short)1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16, 1, 16);
+        for (int i = 0; i < input.Length; i++)
+        {
+            // Two coefficients per byte (low nibble first): t_even + 16 · t_odd per dword, then one byte per dword.
+            Vector256<int> bytes = Avx2.MultiplyAddAdjacent(CompressSmall(input[i], toMessage: false), nibblePairs);
+            Vector256<byte> squeeze = Vector256.Create(
+                (byte)0, 4, 8, 12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80,
+                0, 4, 8, 12, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80);
+            Vector256<uint> packed = Avx2.Shuffle(bytes.AsByte(), squeeze).AsUInt32();
+            uint low = packed.GetElement(0), high = packed.GetElement(4);
+            BinaryPrimitives.WriteUInt32LittleEndian(r[(8 * i)..], low);
+            BinaryPrimitives.WriteUInt32LittleEndian(r[((8 * i) + 4)..], high);
+        }
+    }
+
+    public static void PolyToMessage(ReadOnlySpan<short> a, Span<byte> message)
+    {
+        ReadOnlySpan<Vector256<short>> input = MemoryMarshal.Cast<short, Vector256<short>>(a[..N]);
+        message = message[..SymBytes];
+        for (int i = 0; i < input.Length; i++)
+        {
+            // Move each 0/1 bit to the sign position; vpmovmskb-style extraction gives lane i as bit i (no branch).
+            Vector256<short> bits = Avx2.ShiftLeftLogical(CompressSmall(input[i], toMessage: true), 15);
+            ushort sixteen = (ushort)Vector256.ExtractMostSignificantBits(bits);
+            BinaryPrimitives.WriteUInt16LittleEndian(message[(2 * i)..], sixteen);
+        }
+    }
+
+    /// <summary>
+    /// Compress_d for d = 4, or d = 1 when <paramref name="toMessage"/>, on 16 coefficients in (-q, q):
+    /// ((2^d u + q/2) · 80636) mod 2^32 &gt;&gt; 28, masked to d bits; exactly KyberEncoding.Compress4 / Compress1.
+    /// The flag is a call-site constant, not data.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<short> CompressSmall(Vector256<short> a, bool toMessage)
+    {
+        Vector256<short> c = Canonical(a);
+        Vector256<int> low = CompressSmall(Avx2.ConvertToVector256Int32(c.GetLower()), toMessage);
+        Vector256<int> high = CompressSmall(Avx2.ConvertToVector256Int32(c.GetUpper()), toMessage);
+        return Avx2.Permute4x64(Avx2.PackSignedSaturate(low, high).AsInt64(), 0b11_01_10_00).AsInt16();
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> CompressSmall(Vector256<int> u, bool toMessage)
+    {
+        // The 32-bit product may wrap; that only removes multiples of 2^32 = 16 · 2^28, invisible after the mask.
+        Vector256<int> scaled = toMessage ? Avx2.ShiftLeftLogical(u, 1) : Avx2.ShiftLeftLogical(u, 4);
+        Vector256<int> n = scaled + Vector256.Create(Q / 2);
+        Vector256<int> t = Avx2.ShiftRightLogical(Avx2.MultiplyLow(n, Vector256.Create(80636)).AsUInt32(), 28).AsInt32();
+        return t & Vector256.Create(toMessage ? 1 : 0xF);
     }
 
     /// <summary>Lane 0 = 16 bytes at offset, lane 1 = 16 bytes at offset + laneStride.</summary>

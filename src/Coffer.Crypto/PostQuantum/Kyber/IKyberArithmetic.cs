@@ -58,4 +58,10 @@ internal interface IKyberArithmetic
 
     /// <summary>Decompresses 960 bytes of du = 10 values into k polynomials.</summary>
     static abstract void PolyVecDecompress(ReadOnlySpan<byte> a, Span<short> r);
+
+    /// <summary>Compresses one polynomial with coefficients in (-q, q) to dv = 4 bits (128 bytes); no division.</summary>
+    static abstract void PolyCompress(ReadOnlySpan<short> a, Span<byte> r);
+
+    /// <summary>Decodes the 32-byte message: each coefficient in (-q, q) rounds to 0 or q/2 (secret: no division).</summary>
+    static abstract void PolyToMessage(ReadOnlySpan<short> a, Span<byte> message);
 }

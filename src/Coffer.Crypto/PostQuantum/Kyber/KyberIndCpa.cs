@@ -119,7 +119,7 @@ internal static class KyberIndCpa
             TArith.Reduce(v);
 
             TArith.PolyVecCompress(u, ciphertext[..PolyVecCompressedBytes]);
-            KyberEncoding.PolyCompress(v, ciphertext.Slice(PolyVecCompressedBytes, PolyCompressedBytes));
+            TArith.PolyCompress(v, ciphertext.Slice(PolyVecCompressedBytes, PolyCompressedBytes));
         }
         finally
         {
@@ -153,7 +153,7 @@ internal static class KyberIndCpa
             TArith.InverseNttToMont(mp);
             TArith.Subtract(v, mp, mp);
             TArith.Reduce(mp);
-            KyberEncoding.PolyToMessage(mp, message[..SymBytes]);
+            TArith.PolyToMessage(mp, message[..SymBytes]);
         }
         finally
         {

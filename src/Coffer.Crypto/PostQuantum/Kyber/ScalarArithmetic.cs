@@ -126,4 +126,8 @@ internal readonly struct ScalarArithmetic : IKyberArithmetic
     public static void PolyVecCompress(ReadOnlySpan<short> a, Span<byte> r) => KyberEncoding.PolyVecCompress(a, r);
 
     public static void PolyVecDecompress(ReadOnlySpan<byte> a, Span<short> r) => KyberEncoding.PolyVecDecompress(a, r);
+
+    public static void PolyCompress(ReadOnlySpan<short> a, Span<byte> r) => KyberEncoding.PolyCompress(a, r);
+
+    public static void PolyToMessage(ReadOnlySpan<short> a, Span<byte> message) => KyberEncoding.PolyToMessage(a, message);
 }

@@ -142,7 +142,7 @@ public class KyberArithmeticTests
     }
 
     [Fact]
-    public void PolyVecToBytesAndCompress_EveryCoefficientValue_Avx2EqualsScalar()
+    public void EncodingsAndCompression_EveryCoefficientValue_Avx2EqualsScalar()
     {
         SkipUnlessAvx2();
         // All of (-q, q), spread over as many vectors as needed and placed at every position of a 16-lane group.
@@ -284,6 +284,20 @@ public class KyberArithmeticTests
         ScalarArithmetic.PolyVecCompress(vec, scalarC);
         Avx2Arithmetic.PolyVecCompress(vec, avxC);
         Assert.Equal(scalarC, avxC);
+
+        for (int p = 0; p < 3; p++)
+        {
+            ReadOnlySpan<short> poly = vec.AsSpan(p * N, N);
+            byte[] scalarV = new byte[128], avxV = new byte[128];
+            ScalarArithmetic.PolyCompress(poly, scalarV);
+            Avx2Arithmetic.PolyCompress(poly, avxV);
+            Assert.Equal(scalarV, avxV);
+
+            byte[] scalarM = new byte[32], avxM = new byte[32];
+            ScalarArithmetic.PolyToMessage(poly, scalarM);
+            Avx2Arithmetic.PolyToMessage(poly, avxM);
+            Assert.Equal(scalarM, avxM);
+        }
     }
 
     private static void CheckUnary(int bound, Action<short[], bool> op)
