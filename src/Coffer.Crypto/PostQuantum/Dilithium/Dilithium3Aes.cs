@@ -9,7 +9,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
-using Coffer.Crypto.Primitives;
 
 namespace Coffer.Crypto.PostQuantum.Dilithium;
 
@@ -87,18 +86,7 @@ internal static class Dilithium3Aes
             Span<int> t0 = work.Slice((K * L * N) + (2 * L * N) + (3 * K * N), K * N);
 
             PolySampling.ExpandMatrix(rho, matrix);
-            using (var aes = new Aes256Ctr(rhoPrime[..Aes256Ctr.KeySize]))
-            {
-                for (int i = 0; i < L; i++)
-                {
-                    PolySampling.UniformEta(aes, (ushort)i, s1.Slice(i * N, N));
-                }
-
-                for (int i = 0; i < K; i++)
-                {
-                    PolySampling.UniformEta(aes, (ushort)(L + i), s2.Slice(i * N, N));
-                }
-            }
+            PolySampling.SampleSecrets(rhoPrime[..AesKeystreams.KeySize], s1, s2);
 
             // t = A·s1 + s2, canonical.
             s1.CopyTo(s1Hat);
@@ -207,13 +195,10 @@ internal static class Dilithium3Aes
             NttAll(arithmetic, t0Hat);
             PolySampling.ExpandMatrix(rho, matrix);
 
-            using var aes = new Aes256Ctr(seedPrime[..Aes256Ctr.KeySize]);
-            for (ushort nonce = 0; ; nonce++)
+            using var aes = new AesKeystreams(seedPrime[..AesKeystreams.KeySize]);
+            for (ushort attempt = 0; ; attempt++)
             {
-                for (int i = 0; i < L; i++)
-                {
-                    PolySampling.UniformGamma1(aes, (ushort)((L * nonce) + i), y.Slice(i * N, N));
-                }
+                PolySampling.SampleMask(aes, attempt, y);
 
                 // w = A·y; (w1, w0) = Decompose(w); c̃ = H(μ ‖ w1).
                 y.CopyTo(z);

@@ -1,12 +1,13 @@
 // Sampling for Dilithium round 3 (v3.1, mode 3), AES variant: ExpandA, the η = 4 secrets and the γ1 = 2^19 mask y
 // read AES-256-CTR keystreams (key = the first 32 bytes of the seed, 12-byte nonce = LE16(stream nonce) ‖ 10 zero
-// bytes, 32-bit big-endian block counter from 0); SampleInBall reads SHAKE-256(c̃).
+// bytes, 32-bit big-endian block counter from 0), all streams of one vector in one batch; SampleInBall reads
+// SHAKE-256(c̃).
 // Constant-time: the η sampler (secret s1, s2) and the y sampler write every candidate branch-free; only the number
 // of rejected candidates (independent of the accepted values, as in the reference) decides whether more keystream
 // is read. ExpandA and SampleInBall work on public data and may branch.
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
-using Coffer.Crypto.Primitives;
 
 namespace Coffer.Crypto.PostQuantum.Dilithium;
 
@@ -14,62 +15,82 @@ internal static class PolySampling
 {
     private const int N = PolyArithmetic.N;
     private const int Q = PolyArithmetic.Q;
-    private const int BlockSize = Aes256Ctr.BlockSize;
+    private const int BlockSize = AesKeystreams.BlockSize;
 
-    // 768 bytes = 256 three-byte candidates; about 0.1 % are rejected, so usually a few more blocks follow.
-    private const int UniformFirstBytes = 768;
+    // 816 bytes = 272 three-byte candidates for 256 coefficients; a candidate is rejected with probability ~0.1 %,
+    // so reading on (96 bytes at a time, still whole candidates) is almost never needed.
+    private const int UniformFirstBytes = 816;
     private const int UniformMoreBytes = 96;
 
-    // 256 bytes = 512 four-bit candidates, 9/16 of which are accepted (288 expected): about 0.2 % of polynomials
-    // need another 64 bytes.
-    private const int EtaFirstBytes = 256;
+    // 272 bytes = 544 four-bit candidates, 9/16 accepted (306 expected) for 256 coefficients: reading on is rare.
+    private const int EtaFirstBytes = 272;
     private const int EtaMoreBytes = 64;
 
     private const int ShakeRate = 136;
 
     /// <summary>Â (K·L polynomials, row-major, NTT domain) from ρ; entry (i, j) uses nonce 256·i + j.</summary>
+    [SkipLocalsInit]
     public static void ExpandMatrix(ReadOnlySpan<byte> rho, Span<int> matrix)
     {
-        using var aes = new Aes256Ctr(rho[..32]);
-        Span<byte> nonce = stackalloc byte[Aes256Ctr.NonceSize];
-        Span<byte> stream = stackalloc byte[UniformFirstBytes];
+        const int Count = Dilithium3Aes.K * Dilithium3Aes.L;
+        Span<ushort> nonces = stackalloc ushort[Count];
         for (int i = 0; i < Dilithium3Aes.K; i++)
         {
             for (int j = 0; j < Dilithium3Aes.L; j++)
             {
-                Span<int> poly = matrix.Slice(((i * Dilithium3Aes.L) + j) * N, N);
-                SetNonce(nonce, (ushort)((i << 8) + j));
-                aes.Keystream(nonce, 0, stream);
-                int count = RejectUniform(stream, poly, 0);
-                uint block = UniformFirstBytes / BlockSize;
-                while (count < N)
-                {
-                    Span<byte> more = stream[..UniformMoreBytes];
-                    aes.Keystream(nonce, block, more);
-                    block += UniformMoreBytes / BlockSize;
-                    count = RejectUniform(more, poly, count);
-                }
+                nonces[(i * Dilithium3Aes.L) + j] = (ushort)((i << 8) + j);
+            }
+        }
+
+        Span<byte> stream = stackalloc byte[Count * UniformFirstBytes];
+        using var aes = new AesKeystreams(rho);
+        aes.Generate(nonces, 0, stream);
+        for (int p = 0; p < Count; p++)
+        {
+            Span<int> poly = matrix.Slice(p * N, N);
+            int count = RejectUniform(stream.Slice(p * UniformFirstBytes, UniformFirstBytes), poly, 0);
+            uint block = UniformFirstBytes / BlockSize;
+            while (count < N)
+            {
+                Span<byte> more = stream[..UniformMoreBytes];
+                aes.Generate(nonces.Slice(p, 1), block, more);
+                block += UniformMoreBytes / BlockSize;
+                count = RejectUniform(more, poly, count);
             }
         }
     }
 
-    /// <summary>One polynomial with coefficients uniform in [-η, η], from the keystream with the given nonce.</summary>
-    public static void UniformEta(Aes256Ctr aes, ushort streamNonce, Span<int> poly)
+    /// <summary>
+    /// s1 (L polynomials, nonces 0…L-1) and s2 (K polynomials, nonces L…L+K-1) with coefficients uniform in
+    /// [-η, η], from the keystreams under ρ′.
+    /// </summary>
+    [SkipLocalsInit]
+    public static void SampleSecrets(ReadOnlySpan<byte> rhoPrime, Span<int> s1, Span<int> s2)
     {
-        Span<byte> nonce = stackalloc byte[Aes256Ctr.NonceSize];
-        Span<byte> stream = stackalloc byte[EtaFirstBytes];
+        const int Count = Dilithium3Aes.L + Dilithium3Aes.K;
+        Span<ushort> nonces = stackalloc ushort[Count];
+        for (int i = 0; i < Count; i++)
+        {
+            nonces[i] = (ushort)i;
+        }
+
+        Span<byte> stream = stackalloc byte[Count * EtaFirstBytes];
         try
         {
-            SetNonce(nonce, streamNonce);
-            aes.Keystream(nonce, 0, stream);
-            int count = RejectEta(stream, poly, 0);
-            uint block = EtaFirstBytes / BlockSize;
-            while (count < N)
+            using var aes = new AesKeystreams(rhoPrime);
+            aes.Generate(nonces, 0, stream);
+            for (int p = 0; p < Count; p++)
             {
-                Span<byte> more = stream[..EtaMoreBytes];
-                aes.Keystream(nonce, block, more);
-                block += EtaMoreBytes / BlockSize;
-                count = RejectEta(more, poly, count);
+                Span<int> poly = p < Dilithium3Aes.L ? s1.Slice(p * N, N) : s2.Slice((p - Dilithium3Aes.L) * N, N);
+                int count = RejectEta(stream.Slice(p * EtaFirstBytes, EtaFirstBytes), poly, 0);
+                uint block = EtaFirstBytes / BlockSize;
+                while (count < N)
+                {
+                    Span<byte> more = stream[..EtaMoreBytes];
+                    aes.Generate(nonces.Slice(p, 1), block, more);
+                    block += EtaMoreBytes / BlockSize;
+                    count = RejectEta(more, poly, count);
+                }
             }
         }
         finally
@@ -78,16 +99,24 @@ internal static class PolySampling
         }
     }
 
-    /// <summary>One polynomial with coefficients in (-γ1, γ1] (the mask y), from 640 keystream bytes.</summary>
-    public static void UniformGamma1(Aes256Ctr aes, ushort streamNonce, Span<int> poly)
+    /// <summary>The mask y (L polynomials, coefficients in (-γ1, γ1]) for attempt κ: nonces L·κ + i.</summary>
+    [SkipLocalsInit]
+    public static void SampleMask(AesKeystreams aes, ushort attempt, Span<int> y)
     {
-        Span<byte> nonce = stackalloc byte[Aes256Ctr.NonceSize];
-        Span<byte> stream = stackalloc byte[PolyPacking.ZBytes];
+        Span<ushort> nonces = stackalloc ushort[Dilithium3Aes.L];
+        for (int i = 0; i < Dilithium3Aes.L; i++)
+        {
+            nonces[i] = (ushort)((Dilithium3Aes.L * attempt) + i);
+        }
+
+        Span<byte> stream = stackalloc byte[Dilithium3Aes.L * PolyPacking.ZBytes];
         try
         {
-            SetNonce(nonce, streamNonce);
-            aes.Keystream(nonce, 0, stream);
-            PolyPacking.UnpackZ(stream, poly);
+            aes.Generate(nonces, 0, stream);
+            for (int i = 0; i < Dilithium3Aes.L; i++)
+            {
+                PolyPacking.UnpackZ(stream[(i * PolyPacking.ZBytes)..], y.Slice(i * N, N));
+            }
         }
         finally
         {
@@ -127,12 +156,6 @@ internal static class PolySampling
             poly[b] = 1 - (2 * (int)(signs & 1));
             signs >>= 1;
         }
-    }
-
-    private static void SetNonce(Span<byte> nonce, ushort value)
-    {
-        nonce.Clear();
-        BinaryPrimitives.WriteUInt16LittleEndian(nonce, value);
     }
 
     private static int RejectUniform(ReadOnlySpan<byte> stream, Span<int> poly, int count)
