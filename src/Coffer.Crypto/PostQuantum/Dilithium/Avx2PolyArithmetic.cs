@@ -29,6 +29,10 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
     private static readonly int[] InverseTwiddles = InRegisterTwiddles(inverse: true);
     private static readonly int[] InverseTwiddlesQInv = TimesQInv(InverseTwiddles);
 
+    // For each 8-bit mask of accepted lanes, the lane indices of its set bits in order (vpermd compress table).
+    // Indexed only by rejection results of ExpandA, which works on public data.
+    private static readonly int[] CompressTable = BuildCompressTable();
+
     private Avx2PolyArithmetic()
     {
     }
@@ -272,6 +276,77 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
             Store(h, ref rh, i);
             Store(l, ref rl, i);
         }
+    }
+
+    public override int MakeHint(ReadOnlySpan<int> low, ReadOnlySpan<int> high, Span<int> hint)
+    {
+        int length = low.Length;
+        ref int rl = ref MemoryMarshal.GetReference(low);
+        ref int rh = ref MemoryMarshal.GetReference(high[..length]);
+        ref int rr = ref MemoryMarshal.GetReference(hint[..length]);
+        Vector256<int> gamma2 = Vector256.Create(Dilithium3Aes.Gamma2);
+        Vector256<int> negativeGamma2 = Vector256.Create(-Dilithium3Aes.Gamma2);
+        Vector256<int> one = Vector256.Create(1);
+        Vector256<int> count = Vector256<int>.Zero;
+        for (int i = 0; i < length; i += 8)
+        {
+            Vector256<int> l = Load(ref rl, i);
+            Vector256<int> h = Load(ref rh, i);
+
+            // Comparison lanes are all ones when true.
+            Vector256<int> outside = Avx2.CompareGreaterThan(l, gamma2) | Avx2.CompareGreaterThan(negativeGamma2, l);
+            Vector256<int> edge = Avx2.CompareEqual(l, negativeGamma2) & ~Avx2.CompareEqual(h, Vector256<int>.Zero);
+            Vector256<int> bit = (outside | edge) & one;
+            Store(bit, ref rr, i);
+            count += bit;
+        }
+
+        return Vector256.Sum(count);
+    }
+
+    public override int RejectUniform(ReadOnlySpan<byte> stream, Span<int> poly, int count)
+    {
+        // Eight 3-byte candidates (24 bytes) per step: vpermd brings bytes 12..27 into the upper half, vpshufb
+        // widens each 3-byte group to a dword, and the accepted lanes are compressed to the front with vpermd.
+        ref byte rs = ref MemoryMarshal.GetReference(stream);
+        ref int rp = ref MemoryMarshal.GetReference(poly[..N]);
+        ref int table = ref MemoryMarshal.GetArrayDataReference(CompressTable);
+        Vector256<int> spread = Vector256.Create(0, 1, 2, 3, 3, 4, 5, 6);
+        Vector256<byte> widen = Vector256.Create(
+            (byte)0, 1, 2, 0x80, 3, 4, 5, 0x80, 6, 7, 8, 0x80, 9, 10, 11, 0x80,
+            0, 1, 2, 0x80, 3, 4, 5, 0x80, 6, 7, 8, 0x80, 9, 10, 11, 0x80);
+        Vector256<int> low23 = Vector256.Create(0x7FFFFF);
+        Vector256<int> q = Vector256.Create(Q);
+        int position = 0;
+        while (count <= N - 8 && position + 32 <= stream.Length)
+        {
+            Vector256<int> raw = Avx2.PermuteVar8x32(Vector256.LoadUnsafe(ref rs, (nuint)position).AsInt32(), spread);
+            Vector256<int> candidates = Avx2.Shuffle(raw.AsByte(), widen).AsInt32() & low23;
+            int accepted = Avx.MoveMask(Avx2.CompareGreaterThan(q, candidates).AsSingle());
+            Store(Avx2.PermuteVar8x32(candidates, Load(ref table, accepted * 8)), ref rp, count);
+            count += System.Numerics.BitOperations.PopCount((uint)accepted);
+            position += 24;
+        }
+
+        return RejectUniformScalar(stream[position..], poly, count);
+    }
+
+    private static int[] BuildCompressTable()
+    {
+        var table = new int[256 * 8];
+        for (int mask = 0; mask < 256; mask++)
+        {
+            int k = 0;
+            for (int lane = 0; lane < 8; lane++)
+            {
+                if ((mask & (1 << lane)) != 0)
+                {
+                    table[(mask * 8) + k++] = lane;
+                }
+            }
+        }
+
+        return table;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

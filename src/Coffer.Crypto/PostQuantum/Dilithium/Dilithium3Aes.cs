@@ -85,7 +85,7 @@ internal static class Dilithium3Aes
             Span<int> t1 = work.Slice((K * L * N) + (2 * L * N) + (2 * K * N), K * N);
             Span<int> t0 = work.Slice((K * L * N) + (2 * L * N) + (3 * K * N), K * N);
 
-            PolySampling.ExpandMatrix(rho, matrix);
+            PolySampling.ExpandMatrix(arithmetic, rho, matrix);
             PolySampling.SampleSecrets(rhoPrime[..AesKeystreams.KeySize], s1, s2);
 
             // t = A·s1 + s2, canonical.
@@ -193,7 +193,7 @@ internal static class Dilithium3Aes
             NttAll(arithmetic, s1Hat);
             NttAll(arithmetic, s2Hat);
             NttAll(arithmetic, t0Hat);
-            PolySampling.ExpandMatrix(rho, matrix);
+            PolySampling.ExpandMatrix(arithmetic, rho, matrix);
 
             using var aes = new AesKeystreams(seedPrime[..AesKeystreams.KeySize]);
             for (ushort attempt = 0; ; attempt++)
@@ -243,14 +243,7 @@ internal static class Dilithium3Aes
                 }
 
                 arithmetic.Add(w0, h, w0);
-                int hints = 0;
-                for (int i = 0; i < K * N; i++)
-                {
-                    hint[i] = PolyPacking.Hint(w0[i], w1[i]);
-                    hints += hint[i];
-                }
-
-                if (hints > Omega)
+                if (arithmetic.MakeHint(w0, w1, hint) > Omega)
                 {
                     continue;
                 }
@@ -320,7 +313,7 @@ internal static class Dilithium3Aes
 
         // w1' = UseHint(h, A·z - c·t1·2^d).
         PolySampling.Challenge(cTilde, c);
-        PolySampling.ExpandMatrix(publicKey[..SeedBytes], matrix);
+        PolySampling.ExpandMatrix(arithmetic, publicKey[..SeedBytes], matrix);
         NttAll(arithmetic, z);
         MultiplyMatrix(arithmetic, matrix, z, w1);
         arithmetic.Ntt(c);

@@ -30,7 +30,7 @@ internal static class PolySampling
 
     /// <summary>Â (K·L polynomials, row-major, NTT domain) from ρ; entry (i, j) uses nonce 256·i + j.</summary>
     [SkipLocalsInit]
-    public static void ExpandMatrix(ReadOnlySpan<byte> rho, Span<int> matrix)
+    public static void ExpandMatrix(PolyArithmetic arithmetic, ReadOnlySpan<byte> rho, Span<int> matrix)
     {
         const int Count = Dilithium3Aes.K * Dilithium3Aes.L;
         Span<ushort> nonces = stackalloc ushort[Count];
@@ -48,14 +48,14 @@ internal static class PolySampling
         for (int p = 0; p < Count; p++)
         {
             Span<int> poly = matrix.Slice(p * N, N);
-            int count = RejectUniform(stream.Slice(p * UniformFirstBytes, UniformFirstBytes), poly, 0);
+            int count = arithmetic.RejectUniform(stream.Slice(p * UniformFirstBytes, UniformFirstBytes), poly, 0);
             uint block = UniformFirstBytes / BlockSize;
             while (count < N)
             {
                 Span<byte> more = stream[..UniformMoreBytes];
                 aes.Generate(nonces.Slice(p, 1), block, more);
                 block += UniformMoreBytes / BlockSize;
-                count = RejectUniform(more, poly, count);
+                count = arithmetic.RejectUniform(more, poly, count);
             }
         }
     }
@@ -156,20 +156,6 @@ internal static class PolySampling
             poly[b] = 1 - (2 * (int)(signs & 1));
             signs >>= 1;
         }
-    }
-
-    private static int RejectUniform(ReadOnlySpan<byte> stream, Span<int> poly, int count)
-    {
-        for (int i = 0; i + 3 <= stream.Length && count < N; i += 3)
-        {
-            int t = (stream[i] | (stream[i + 1] << 8) | (stream[i + 2] << 16)) & 0x7FFFFF;
-            if (t < Q)
-            {
-                poly[count++] = t;
-            }
-        }
-
-        return count;
     }
 
     private static int RejectEta(ReadOnlySpan<byte> stream, Span<int> poly, int count)

@@ -143,4 +143,21 @@ internal sealed class ScalarPolyArithmetic : PolyArithmetic
             high[i] = DecomposeCoefficient(a[i], out low[i]);
         }
     }
+
+    public override int MakeHint(ReadOnlySpan<int> low, ReadOnlySpan<int> high, Span<int> hint)
+    {
+        high = high[..low.Length];
+        hint = hint[..low.Length];
+        int count = 0;
+        for (int i = 0; i < low.Length; i++)
+        {
+            hint[i] = HintCoefficient(low[i], high[i]);
+            count += hint[i];
+        }
+
+        return count;
+    }
+
+    public override int RejectUniform(ReadOnlySpan<byte> stream, Span<int> poly, int count) =>
+        RejectUniformScalar(stream, poly, count);
 }

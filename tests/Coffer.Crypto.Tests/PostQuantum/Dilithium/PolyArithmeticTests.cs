@@ -140,6 +140,79 @@ public class PolyArithmeticTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void MakeHint_RandomAndEdgeInput_Avx2EqualsScalar(int seed)
+    {
+        SkipWithoutAvx2();
+        int gamma2 = Dilithium3Aes.Gamma2;
+        var random = new Random(seed);
+        int[] edges = [-gamma2 - 1, -gamma2, -gamma2 + 1, 0, gamma2 - 1, gamma2, gamma2 + 1];
+        int[] low = Enumerable.Range(0, 6 * N)
+            .Select(_ => random.Next(4) == 0 ? edges[random.Next(edges.Length)] : random.Next(-gamma2 - 200, gamma2 + 200))
+            .ToArray();
+        int[] high = Enumerable.Range(0, 6 * N).Select(_ => random.Next(3) == 0 ? 0 : random.Next(16)).ToArray();
+        int[] scalar = new int[6 * N], avx2 = new int[6 * N];
+
+        int scalarCount = PolyArithmetic.Scalar.MakeHint(low, high, scalar);
+        int avx2Count = Avx2PolyArithmetic.Instance.MakeHint(low, high, avx2);
+
+        Assert.Equal(scalar, avx2);
+        Assert.Equal(scalarCount, avx2Count);
+        Assert.Equal(scalar.Sum(), scalarCount);
+        Assert.Equal(1, PolyArithmetic.HintCoefficient(-gamma2, 1));
+        Assert.Equal(0, PolyArithmetic.HintCoefficient(-gamma2, 0));
+        Assert.Equal(0, PolyArithmetic.HintCoefficient(gamma2, 5));
+        Assert.Equal(1, PolyArithmetic.HintCoefficient(gamma2 + 1, 0));
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void RejectUniform_StreamsWithManyRejections_Avx2EqualsScalar(int seed)
+    {
+        SkipWithoutAvx2();
+        var random = new Random(seed);
+        foreach (int length in new[] { 3, 30, 96, 816, 1200 })
+        {
+            byte[] stream = new byte[length];
+            random.NextBytes(stream);
+
+            // Raise the rejection rate so that the compress table sees many masks: top bytes ≥ 0x7F mostly reject.
+            for (int i = 2; i < length; i += 3)
+            {
+                if (random.Next(seed % 4 + 2) == 0)
+                {
+                    stream[i] |= 0x7F;
+                }
+            }
+
+            int start = random.Next(0, 256);
+            int[] scalar = new int[N], avx2 = new int[N];
+            int scalarCount = PolyArithmetic.Scalar.RejectUniform(stream, scalar, start);
+            int avx2Count = Avx2PolyArithmetic.Instance.RejectUniform(stream, avx2, start);
+
+            Assert.Equal(scalarCount, avx2Count);
+            Assert.Equal(scalar.AsSpan(0, scalarCount).ToArray(), avx2.AsSpan(0, avx2Count).ToArray());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void UnpackZ_RandomBytes_EqualsGenericBitUnpacking(int seed)
+    {
+        byte[] packed = new byte[PolyPacking.ZBytes];
+        new Random(seed).NextBytes(packed);
+        int[] special = new int[N], generic = new int[N];
+
+        PolyPacking.UnpackZ(packed, special);
+        PolyPacking.UnpackZBitwise(packed, generic);
+
+        Assert.Equal(generic, special);
+        byte[] repacked = new byte[PolyPacking.ZBytes];
+        PolyPacking.PackZ(special, repacked);
+        Assert.Equal(packed, repacked);
+    }
+
     private static IEnumerable<PolyArithmetic> Paths() =>
         DilithiumTestData.ArithmeticNames.Select(DilithiumTestData.Arithmetic);
 
