@@ -63,22 +63,42 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
             }
         }
 
-        // Distances 32, 16 and 8 across vectors.
-        int k = 3;
-        for (int len = 32; len >= 8; len >>= 1)
+        // Distances 32, 16 and 8 fused: each block of 64 coefficients is eight vectors held in registers.
+        for (int start = 0; start < N; start += 64)
         {
-            for (int start = 0; start < N; start += 2 * len)
-            {
-                int zeta = Zetas[++k];
-                Vector256<int> z = Vector256.Create(zeta), zq = Vector256.Create(zeta * QInv);
-                for (int j = start; j < start + len; j += 8)
-                {
-                    Vector256<int> lo = Load(ref r, j), hi = Load(ref r, j + len);
-                    Butterfly(ref lo, ref hi, z, zq);
-                    Store(lo, ref r, j);
-                    Store(hi, ref r, j + len);
-                }
-            }
+            Vector256<int> a0 = Load(ref r, start), a1 = Load(ref r, start + 8);
+            Vector256<int> a2 = Load(ref r, start + 16), a3 = Load(ref r, start + 24);
+            Vector256<int> a4 = Load(ref r, start + 32), a5 = Load(ref r, start + 40);
+            Vector256<int> a6 = Load(ref r, start + 48), a7 = Load(ref r, start + 56);
+            Vector256<int> z = Twiddle(32, start), zq = z * QInvVector;
+            Butterfly(ref a0, ref a4, z, zq);
+            Butterfly(ref a1, ref a5, z, zq);
+            Butterfly(ref a2, ref a6, z, zq);
+            Butterfly(ref a3, ref a7, z, zq);
+            z = Twiddle(16, start);
+            zq = z * QInvVector;
+            Butterfly(ref a0, ref a2, z, zq);
+            Butterfly(ref a1, ref a3, z, zq);
+            z = Twiddle(16, start + 32);
+            zq = z * QInvVector;
+            Butterfly(ref a4, ref a6, z, zq);
+            Butterfly(ref a5, ref a7, z, zq);
+            z = Twiddle(8, start);
+            Butterfly(ref a0, ref a1, z, z * QInvVector);
+            z = Twiddle(8, start + 16);
+            Butterfly(ref a2, ref a3, z, z * QInvVector);
+            z = Twiddle(8, start + 32);
+            Butterfly(ref a4, ref a5, z, z * QInvVector);
+            z = Twiddle(8, start + 48);
+            Butterfly(ref a6, ref a7, z, z * QInvVector);
+            Store(a0, ref r, start);
+            Store(a1, ref r, start + 8);
+            Store(a2, ref r, start + 16);
+            Store(a3, ref r, start + 24);
+            Store(a4, ref r, start + 32);
+            Store(a5, ref r, start + 40);
+            Store(a6, ref r, start + 48);
+            Store(a7, ref r, start + 56);
         }
 
         // Distances 4, 2, 1 inside each block of 16.
@@ -125,21 +145,43 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
             Store(y, ref r, o + 8);
         }
 
-        // Distances 8, 16, 32 across vectors; twiddle index N/len - 1 - block, negated (the scalar order).
-        for (int len = 8; len <= 32; len <<= 1)
+        // Distances 8, 16 and 32 fused over blocks of 64 coefficients (eight vectors in registers).
+        for (int start = 0; start < N; start += 64)
         {
-            for (int start = 0; start < N; start += 2 * len)
-            {
-                int zeta = -Zetas[(N / len) - 1 - (start / (2 * len))];
-                Vector256<int> z = Vector256.Create(zeta), zq = Vector256.Create(zeta * QInv);
-                for (int j = start; j < start + len; j += 8)
-                {
-                    Vector256<int> lo = Load(ref r, j), hi = Load(ref r, j + len);
-                    InverseButterfly(ref lo, ref hi, z, zq);
-                    Store(lo, ref r, j);
-                    Store(hi, ref r, j + len);
-                }
-            }
+            Vector256<int> a0 = Load(ref r, start), a1 = Load(ref r, start + 8);
+            Vector256<int> a2 = Load(ref r, start + 16), a3 = Load(ref r, start + 24);
+            Vector256<int> a4 = Load(ref r, start + 32), a5 = Load(ref r, start + 40);
+            Vector256<int> a6 = Load(ref r, start + 48), a7 = Load(ref r, start + 56);
+            Vector256<int> z = InverseTwiddle(8, start);
+            InverseButterfly(ref a0, ref a1, z, z * QInvVector);
+            z = InverseTwiddle(8, start + 16);
+            InverseButterfly(ref a2, ref a3, z, z * QInvVector);
+            z = InverseTwiddle(8, start + 32);
+            InverseButterfly(ref a4, ref a5, z, z * QInvVector);
+            z = InverseTwiddle(8, start + 48);
+            InverseButterfly(ref a6, ref a7, z, z * QInvVector);
+            z = InverseTwiddle(16, start);
+            Vector256<int> zq = z * QInvVector;
+            InverseButterfly(ref a0, ref a2, z, zq);
+            InverseButterfly(ref a1, ref a3, z, zq);
+            z = InverseTwiddle(16, start + 32);
+            zq = z * QInvVector;
+            InverseButterfly(ref a4, ref a6, z, zq);
+            InverseButterfly(ref a5, ref a7, z, zq);
+            z = InverseTwiddle(32, start);
+            zq = z * QInvVector;
+            InverseButterfly(ref a0, ref a4, z, zq);
+            InverseButterfly(ref a1, ref a5, z, zq);
+            InverseButterfly(ref a2, ref a6, z, zq);
+            InverseButterfly(ref a3, ref a7, z, zq);
+            Store(a0, ref r, start);
+            Store(a1, ref r, start + 8);
+            Store(a2, ref r, start + 16);
+            Store(a3, ref r, start + 24);
+            Store(a4, ref r, start + 32);
+            Store(a5, ref r, start + 40);
+            Store(a6, ref r, start + 48);
+            Store(a7, ref r, start + 56);
         }
 
         // Distances 64 and 128 fused, with the final scaling by R^2/256.
@@ -259,23 +301,40 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
         ref int ra = ref MemoryMarshal.GetReference(a);
         ref int rh = ref MemoryMarshal.GetReference(high[..length]);
         ref int rl = ref MemoryMarshal.GetReference(low[..length]);
-        Vector256<int> c127 = Vector256.Create(127);
-        Vector256<int> c1025 = Vector256.Create(1025);
-        Vector256<int> half = Vector256.Create(1 << 21);
-        Vector256<int> mask = Vector256.Create(15);
-        Vector256<int> twoGamma2 = Vector256.Create(2 * Dilithium3Aes.Gamma2);
-        Vector256<int> halfQ = Vector256.Create((Q - 1) / 2);
-        Vector256<int> q = Vector256.Create(Q);
         for (int i = 0; i < length; i += 8)
         {
-            Vector256<int> v = Load(ref ra, i);
-            Vector256<int> h = Avx2.ShiftRightArithmetic(v + c127, 7);
-            h = Avx2.ShiftRightArithmetic(Avx2.MultiplyLow(h, c1025) + half, 22) & mask;
-            Vector256<int> l = v - Avx2.MultiplyLow(h, twoGamma2);
-            l -= Avx2.ShiftRightArithmetic(halfQ - l, 31) & q;
+            Vector256<int> h = Decompose(Load(ref ra, i), out Vector256<int> l);
             Store(h, ref rh, i);
             Store(l, ref rl, i);
         }
+    }
+
+    public override void UseHint(ReadOnlySpan<int> a, ReadOnlySpan<int> hint, Span<int> result)
+    {
+        int length = a.Length;
+        ref int ra = ref MemoryMarshal.GetReference(a);
+        ref int rh = ref MemoryMarshal.GetReference(hint[..length]);
+        ref int rr = ref MemoryMarshal.GetReference(result[..length]);
+        Vector256<int> one = Vector256.Create(1);
+        for (int i = 0; i < length; i += 8)
+        {
+            Vector256<int> high = Decompose(Load(ref ra, i), out Vector256<int> low);
+
+            // step = +1 where low > 0, -1 elsewhere; applied where the hint is 1.
+            Vector256<int> step = one + (Avx2.ShiftRightArithmetic(low - one, 31) << 1);
+            Store((high + Avx2.MultiplyLow(Load(ref rh, i), step)) & Vector256.Create(15), ref rr, i);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Decompose(Vector256<int> a, out Vector256<int> low)
+    {
+        Vector256<int> h = Avx2.ShiftRightArithmetic(a + Vector256.Create(127), 7);
+        h = Avx2.ShiftRightArithmetic(Avx2.MultiplyLow(h, Vector256.Create(1025)) + Vector256.Create(1 << 21), 22)
+            & Vector256.Create(15);
+        low = a - Avx2.MultiplyLow(h, Vector256.Create(2 * Dilithium3Aes.Gamma2));
+        low -= Avx2.ShiftRightArithmetic(Vector256.Create((Q - 1) / 2) - low, 31) & Vector256.Create(Q);
+        return h;
     }
 
     public override int MakeHint(ReadOnlySpan<int> low, ReadOnlySpan<int> high, Span<int> hint)
@@ -348,6 +407,16 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
 
         return table;
     }
+
+    private static Vector256<int> QInvVector => Vector256.Create(QInv);
+
+    // The twiddle of the forward butterfly with distance d whose lower input is j, broadcast (scalar loop's k in
+    // closed form: k = N/(2d) + j/(2d)); the inverse one is -Zetas[N/d - 1 - j/(2d)].
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Twiddle(int d, int j) => Vector256.Create(Zetas[(N / (2 * d)) + (j / (2 * d))]);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> InverseTwiddle(int d, int j) => Vector256.Create(-Zetas[(N / d) - 1 - (j / (2 * d))]);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> Load(ref int source, int offset) =>

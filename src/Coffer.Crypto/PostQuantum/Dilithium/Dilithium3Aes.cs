@@ -334,13 +334,7 @@ internal static class Dilithium3Aes
         arithmetic.Reduce32(w1);
         InverseNttAll(arithmetic, w1);
         arithmetic.Freeze(w1);
-        arithmetic.Decompose(w1, w1, t1);
-        for (int i = 0; i < K * N; i++)
-        {
-            // With a hint, step the high part towards the side the low part lies on (mod 16).
-            int step = 1 + (2 * (((t1[i] - 1) >> 31)));
-            w1[i] = (w1[i] + (hint[i] * step)) & 15;
-        }
+        arithmetic.UseHint(w1, hint, w1);
 
         Span<byte> expected = stackalloc byte[SeedBytes];
         PolyPacking.PackW1(w1, muW1[CrhBytes..]);

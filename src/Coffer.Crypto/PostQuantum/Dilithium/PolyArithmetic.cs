@@ -79,6 +79,12 @@ internal abstract class PolyArithmetic
     public abstract int MakeHint(ReadOnlySpan<int> low, ReadOnlySpan<int> high, Span<int> hint);
 
     /// <summary>
+    /// Round-3 UseHint on canonical input: the high part of a, moved by one (mod 16) towards the side its low part
+    /// lies on where the hint is 1. Verification only (public data).
+    /// </summary>
+    public abstract void UseHint(ReadOnlySpan<int> a, ReadOnlySpan<int> hint, Span<int> result);
+
+    /// <summary>
     /// Appends to <paramref name="poly"/> (from index <paramref name="count"/>) the 3-byte candidates of
     /// <paramref name="stream"/> (low 23 bits) that are below q, until 256 are there; returns the new count.
     /// ExpandA only: the stream is public.
@@ -127,6 +133,13 @@ internal abstract class PolyArithmetic
         low = a - (high * 2 * Dilithium3Aes.Gamma2);
         low -= ((((Q - 1) / 2) - low) >> 31) & Q;
         return high;
+    }
+
+    public static int UseHintCoefficient(int a, int hint)
+    {
+        int high = DecomposeCoefficient(a, out int low);
+        int step = 1 + (2 * ((low - 1) >> 31));   // +1 if low > 0, else -1
+        return (high + (hint * step)) & 15;
     }
 
     public static int HintCoefficient(int low, int high)

@@ -160,4 +160,14 @@ internal sealed class ScalarPolyArithmetic : PolyArithmetic
 
     public override int RejectUniform(ReadOnlySpan<byte> stream, Span<int> poly, int count) =>
         RejectUniformScalar(stream, poly, count);
+
+    public override void UseHint(ReadOnlySpan<int> a, ReadOnlySpan<int> hint, Span<int> result)
+    {
+        hint = hint[..a.Length];
+        result = result[..a.Length];
+        for (int i = 0; i < a.Length; i++)
+        {
+            result[i] = UseHintCoefficient(a[i], hint[i]);
+        }
+    }
 }

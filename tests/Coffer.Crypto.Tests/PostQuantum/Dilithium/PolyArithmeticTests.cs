@@ -198,6 +198,44 @@ public class PolyArithmeticTests
 
     [Theory]
     [MemberData(nameof(Seeds))]
+    public void UseHint_RandomInput_Avx2EqualsScalarAndDecomposeWithoutHint(int seed)
+    {
+        SkipWithoutAvx2();
+        var random = new Random(seed);
+        int[] a = Random(seed, 6 * N, 0, Q - 1);
+        a[0] = 0;
+        a[1] = Q - 1;
+        int[] hint = Enumerable.Range(0, 6 * N).Select(_ => random.Next(2)).ToArray();
+        int[] scalar = new int[6 * N], avx2 = new int[6 * N], high = new int[6 * N], low = new int[6 * N];
+
+        PolyArithmetic.Scalar.UseHint(a, hint, scalar);
+        Avx2PolyArithmetic.Instance.UseHint(a, hint, avx2);
+        PolyArithmetic.Scalar.Decompose(a, high, low);
+
+        Assert.Equal(scalar, avx2);
+        for (int i = 0; i < a.Length; i++)
+        {
+            int expected = hint[i] == 0 ? high[i] : low[i] > 0 ? (high[i] + 1) & 15 : (high[i] + 15) & 15;
+            Assert.Equal(expected, scalar[i]);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void UnpackT1_RandomBytes_EqualsGenericBitUnpacking(int seed)
+    {
+        byte[] packed = new byte[PolyPacking.T1Bytes];
+        new Random(seed).NextBytes(packed);
+        int[] special = new int[N], generic = new int[N];
+
+        PolyPacking.UnpackT1(packed, special);
+        PolyPacking.UnpackT1Bitwise(packed, generic);
+
+        Assert.Equal(generic, special);
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
     public void UnpackZ_RandomBytes_EqualsGenericBitUnpacking(int seed)
     {
         byte[] packed = new byte[PolyPacking.ZBytes];
