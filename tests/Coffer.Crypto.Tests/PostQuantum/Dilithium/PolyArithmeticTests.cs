@@ -220,36 +220,55 @@ public class PolyArithmeticTests
         }
     }
 
-    [Theory]
-    [MemberData(nameof(Seeds))]
-    public void UnpackT1_RandomBytes_EqualsGenericBitUnpacking(int seed)
+    public static TheoryData<string, int> CodecCases()
     {
-        byte[] packed = new byte[PolyPacking.T1Bytes];
-        new Random(seed).NextBytes(packed);
-        int[] special = new int[N], generic = new int[N];
+        var data = new TheoryData<string, int>();
+        foreach (string codec in new[] { "t1", "t0", "eta", "z" })
+        {
+            for (int seed = 1; seed <= 8; seed++)
+            {
+                data.Add(codec, seed);
+            }
+        }
 
-        PolyPacking.UnpackT1(packed, special);
-        PolyPacking.UnpackT1Bitwise(packed, generic);
-
-        Assert.Equal(generic, special);
+        return data;
     }
 
     [Theory]
-    [MemberData(nameof(Seeds))]
-    public void UnpackZ_RandomBytes_EqualsGenericBitUnpacking(int seed)
+    [MemberData(nameof(CodecCases))]
+    public void PackAndUnpack_RandomValues_EqualGenericBitPacking(string codec, int seed)
     {
-        byte[] packed = new byte[PolyPacking.ZBytes];
-        new Random(seed).NextBytes(packed);
+        // (bits, bias, sign): stored field = bias + sign·value.
+        (int bits, int bias, int sign, PackAction pack, UnpackAction unpack) = codec switch
+        {
+            "t1" => (10, 0, 1, (PackAction)PolyPacking.PackT1, (UnpackAction)PolyPacking.UnpackT1),
+            "t0" => (13, 1 << 12, -1, PolyPacking.PackT0, PolyPacking.UnpackT0),
+            "eta" => (4, Dilithium3Aes.Eta, -1, PolyPacking.PackEta, PolyPacking.UnpackEta),
+            "z" => (20, Dilithium3Aes.Gamma1, -1, PolyPacking.PackZ, PolyPacking.UnpackZ),
+            _ => throw new ArgumentOutOfRangeException(nameof(codec)),
+        };
+        int bytes = N * bits / 8;
+        var random = new Random(seed);
+        byte[] packed = new byte[bytes];
+        random.NextBytes(packed);
         int[] special = new int[N], generic = new int[N];
 
-        PolyPacking.UnpackZ(packed, special);
-        PolyPacking.UnpackZBitwise(packed, generic);
-
+        // Any bytes unpack the same way (also fields outside the valid range, as in a malformed secret key).
+        unpack(packed, special);
+        PolyPacking.UnpackBitwise(packed, bits, bias, sign, generic);
         Assert.Equal(generic, special);
-        byte[] repacked = new byte[PolyPacking.ZBytes];
-        PolyPacking.PackZ(special, repacked);
+
+        // And packing inverts unpacking.
+        byte[] repacked = new byte[bytes], repackedGeneric = new byte[bytes];
+        pack(special, repacked);
+        PolyPacking.PackBitwise(special, bits, bias, sign, repackedGeneric);
         Assert.Equal(packed, repacked);
+        Assert.Equal(packed, repackedGeneric);
     }
+
+    private delegate void PackAction(ReadOnlySpan<int> a, Span<byte> output);
+
+    private delegate void UnpackAction(ReadOnlySpan<byte> input, Span<int> a);
 
     private static IEnumerable<PolyArithmetic> Paths() =>
         DilithiumTestData.ArithmeticNames.Select(DilithiumTestData.Arithmetic);
