@@ -113,7 +113,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
             (x, y) = SwapQwords(x, y);
             Butterfly(ref x, ref y, Load(ref tw, t + 8), Load(ref twq, t + 8));
             (x, y) = SwapDwords(x, y);
-            Butterfly(ref x, ref y, Load(ref tw, t + 16), Load(ref twq, t + 16));
+            ButterflyDistinctTwiddles(ref x, ref y, Load(ref tw, t + 16), Load(ref twq, t + 16));
             (x, y) = SwapDwords(x, y);
             (x, y) = SwapQwords(x, y);
             (x, y) = Swap128(x, y);
@@ -135,7 +135,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
             (Vector256<int> x, Vector256<int> y) = Swap128(Load(ref r, o), Load(ref r, o + 8));
             (x, y) = SwapQwords(x, y);
             (x, y) = SwapDwords(x, y);
-            InverseButterfly(ref x, ref y, Load(ref tw, t + 16), Load(ref twq, t + 16));
+            InverseButterflyDistinctTwiddles(ref x, ref y, Load(ref tw, t + 16), Load(ref twq, t + 16));
             (x, y) = SwapDwords(x, y);
             InverseButterfly(ref x, ref y, Load(ref tw, t + 8), Load(ref twq, t + 8));
             (x, y) = SwapQwords(x, y);
@@ -198,10 +198,10 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
                 InverseButterfly(ref a2, ref a3, z3, z3q);
                 InverseButterfly(ref a0, ref a2, z1, z1q);
                 InverseButterfly(ref a1, ref a3, z1, z1q);
-                Store(MontgomeryMultiply(a0, f, fq), ref r, j);
-                Store(MontgomeryMultiply(a1, f, fq), ref r, j + 64);
-                Store(MontgomeryMultiply(a2, f, fq), ref r, j + 128);
-                Store(MontgomeryMultiply(a3, f, fq), ref r, j + 192);
+                Store(MontgomeryMultiplyPairs(a0, f, fq), ref r, j);
+                Store(MontgomeryMultiplyPairs(a1, f, fq), ref r, j + 64);
+                Store(MontgomeryMultiplyPairs(a2, f, fq), ref r, j + 128);
+                Store(MontgomeryMultiplyPairs(a3, f, fq), ref r, j + 192);
             }
         }
     }
@@ -453,8 +453,40 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
         return productHigh - correctionHigh;
     }
 
+    /// <summary>MontgomeryMultiply for a twiddle vector whose odd lanes equal its even lanes (no shuffle of b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> MontgomeryMultiplyPairs(Vector256<int> a, Vector256<int> b, Vector256<int> bQInv)
+    {
+        Vector256<int> q = Vector256.Create(Q);
+        Vector256<int> m = Avx2.MultiplyLow(a, bQInv);
+        Vector256<int> productEven = Avx2.Multiply(a, b).AsInt32();
+        Vector256<int> productOdd = Avx2.Multiply(Avx2.Shuffle(a, 0xF5), b).AsInt32();
+        Vector256<int> correctionEven = Avx2.Multiply(m, q).AsInt32();
+        Vector256<int> correctionOdd = Avx2.Multiply(Avx2.Shuffle(m, 0xF5), q).AsInt32();
+        Vector256<int> productHigh = Avx2.Blend(Avx2.Shuffle(productEven, 0xF5), productOdd, 0b1010_1010);
+        Vector256<int> correctionHigh = Avx2.Blend(Avx2.Shuffle(correctionEven, 0xF5), correctionOdd, 0b1010_1010);
+        return productHigh - correctionHigh;
+    }
+
+    // Butterflies whose twiddle vector repeats each value in lane pairs (every layer but distance 1).
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Butterfly(ref Vector256<int> lo, ref Vector256<int> hi, Vector256<int> zeta, Vector256<int> zetaQInv)
+    {
+        Vector256<int> t = MontgomeryMultiplyPairs(hi, zeta, zetaQInv);
+        hi = lo - t;
+        lo += t;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void InverseButterfly(ref Vector256<int> lo, ref Vector256<int> hi, Vector256<int> zeta, Vector256<int> zetaQInv)
+    {
+        Vector256<int> t = lo;
+        lo = t + hi;
+        hi = MontgomeryMultiplyPairs(t - hi, zeta, zetaQInv);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void ButterflyDistinctTwiddles(ref Vector256<int> lo, ref Vector256<int> hi, Vector256<int> zeta, Vector256<int> zetaQInv)
     {
         Vector256<int> t = MontgomeryMultiply(hi, zeta, zetaQInv);
         hi = lo - t;
@@ -462,7 +494,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void InverseButterfly(ref Vector256<int> lo, ref Vector256<int> hi, Vector256<int> zeta, Vector256<int> zetaQInv)
+    private static void InverseButterflyDistinctTwiddles(ref Vector256<int> lo, ref Vector256<int> hi, Vector256<int> zeta, Vector256<int> zetaQInv)
     {
         Vector256<int> t = lo;
         lo = t + hi;

@@ -5,6 +5,7 @@
 // Constant-time: s1, s2, t0 (secret key) and y/z are packed and unpacked by straight-line shifts and masks whose
 // loops depend only on the width. The hint is public (it is part of the signature), so its codec may branch.
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Coffer.Crypto.PostQuantum.Dilithium;
 
@@ -38,7 +39,7 @@ internal static class PolyPacking
         a = a[..N];
         for (int i = 0; i < N / 4; i++)
         {
-            ulong v = ReadLow(input.Slice(5 * i, 5));
+            ulong v = ReadWord(input, 5 * i);
             a[4 * i] = (int)(v & 0x3FF);
             a[(4 * i) + 1] = (int)((v >> 10) & 0x3FF);
             a[(4 * i) + 2] = (int)((v >> 20) & 0x3FF);
@@ -54,15 +55,16 @@ internal static class PolyPacking
         const int Bias = 1 << (Dilithium3Aes.D - 1);
         for (int i = 0; i < N / 8; i++)
         {
-            UInt128 v = 0;
-            for (int k = 0; k < 8; k++)
-            {
-                v |= (UInt128)(uint)(Bias - a[(8 * i) + k]) << (13 * k);
-            }
-
+            // Fields 0..4 fill bits 0..64 (the top bit of field 4 is bit 64), fields 5..7 follow from bit 65.
+            ReadOnlySpan<int> c = a.Slice(8 * i, 8);
+            ulong u4 = (uint)(Bias - c[4]);
+            ulong low = (uint)(Bias - c[0]) | ((ulong)(uint)(Bias - c[1]) << 13) | ((ulong)(uint)(Bias - c[2]) << 26)
+                | ((ulong)(uint)(Bias - c[3]) << 39) | (u4 << 52);
+            ulong high = (u4 >> 12) | ((ulong)(uint)(Bias - c[5]) << 1) | ((ulong)(uint)(Bias - c[6]) << 14)
+                | ((ulong)(uint)(Bias - c[7]) << 27);
             Span<byte> group = output.Slice(13 * i, 13);
-            BinaryPrimitives.WriteUInt64LittleEndian(group, (ulong)v);
-            WriteLow(group[8..], (ulong)(v >> 64));
+            BinaryPrimitives.WriteUInt64LittleEndian(group, low);
+            WriteLow(group[8..], high);
         }
     }
 
@@ -126,7 +128,7 @@ internal static class PolyPacking
         a = a[..N];
         for (int i = 0; i < N / 2; i++)
         {
-            ulong v = ReadLow(input.Slice(5 * i, 5));
+            ulong v = ReadWord(input, 5 * i);
             a[2 * i] = Dilithium3Aes.Gamma1 - (int)(v & 0xFFFFF);
             a[(2 * i) + 1] = Dilithium3Aes.Gamma1 - (int)((v >> 20) & 0xFFFFF);
         }
@@ -256,6 +258,16 @@ internal static class PolyPacking
             buffered -= bits;
         }
     }
+
+    /// <summary>
+    /// A little-endian word from the start of <paramref name="source"/>; reads 8 bytes where there is room and the
+    /// caller masks off what it does not need, byte by byte only at the very end of the input.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ReadWord(ReadOnlySpan<byte> source, int offset) =>
+        offset + 8 <= source.Length
+            ? BinaryPrimitives.ReadUInt64LittleEndian(source[offset..])
+            : ReadLow(source[offset..]);
 
     /// <summary>The low bytes of a little-endian word (up to 8 bytes).</summary>
     private static ulong ReadLow(ReadOnlySpan<byte> bytes)

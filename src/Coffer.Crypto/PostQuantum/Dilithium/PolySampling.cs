@@ -160,23 +160,29 @@ internal static class PolySampling
 
     private static int RejectEta(ReadOnlySpan<byte> stream, Span<int> poly, int count)
     {
-        // Each nibble t < 9 becomes η - t. Every candidate is written (masked) to the next free slot, so the
-        // instruction and memory trace depend only on how many candidates were accepted so far.
+        // Each nibble t < 9 becomes η - t. Every candidate is written to the next free slot of a buffer with one
+        // spare slot, and the count advances by the (masked) acceptance bit, so the instruction and memory trace
+        // depend only on how many candidates were accepted so far — never on a coefficient value.
+        Span<int> slots = stackalloc int[N + 1];
+        poly[..count].CopyTo(slots);
         for (int i = 0; i < stream.Length; i++)
         {
-            count = TakeEta(stream[i] & 15, poly, count);
-            count = TakeEta(stream[i] >> 4, poly, count);
+            count = TakeEta(stream[i] & 15, slots, count);
+            count = TakeEta(stream[i] >> 4, slots, count);
         }
 
+        slots[..N].CopyTo(poly);
+        CryptographicOperations.ZeroMemory(System.Runtime.InteropServices.MemoryMarshal.AsBytes(slots));
         return count;
     }
 
-    private static int TakeEta(int t, Span<int> poly, int count)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static int TakeEta(int t, Span<int> slots, int count)
     {
-        // accept = -1 iff t < 9 and count < N, else 0.
+        slots[count] = Dilithium3Aes.Eta - t;
+
+        // -1 iff t < 9 and the polynomial is not yet full (count stays ≤ N, slot N is the spare).
         int accept = ((t - 9) >> 31) & ((count - N) >> 31);
-        int slot = count - (count >> 8);   // count = N (full) maps to N - 1, whose value accept = 0 keeps
-        poly[slot] = (poly[slot] & ~accept) | ((Dilithium3Aes.Eta - t) & accept);
         return count - accept;
     }
 }
