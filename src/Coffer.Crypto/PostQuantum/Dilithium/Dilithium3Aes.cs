@@ -262,6 +262,7 @@ internal static class Dilithium3Aes
         {
             CryptographicOperations.ZeroMemory(keyMu);
             CryptographicOperations.ZeroMemory(seedPrime);
+            CryptographicOperations.ZeroMemory(cTilde);
             CryptographicOperations.ZeroMemory(muW1);
             CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(work));
         }

@@ -7,6 +7,7 @@
 // is read. ExpandA and SampleInBall work on public data and may branch.
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 
 namespace Coffer.Crypto.PostQuantum.Dilithium;
@@ -124,7 +125,12 @@ internal static class PolySampling
         }
     }
 
-    /// <summary>SampleInBall: τ = 49 coefficients ±1, the rest 0, from SHAKE-256(c̃). c̃ is public.</summary>
+    /// <summary>
+    /// SampleInBall: τ = 49 coefficients ±1, the rest 0, from SHAKE-256(c̃). The challenge of a rejected signing
+    /// attempt is never published, so the positions are handled without memory indexing by them: the swap
+    /// "c[i] = c[b]; c[b] = ±1" is a masked scan over c[0..i]. Skipping position bytes above i (a rejection of
+    /// discarded bytes) stays a branch, as in the reference.
+    /// </summary>
     public static void Challenge(ReadOnlySpan<byte> cTilde, Span<int> poly)
     {
         // One squeeze block almost always suffices (8 sign bytes + ~62 position bytes on average); the stream is
@@ -136,6 +142,8 @@ internal static class PolySampling
         int position = 8;
         poly = poly[..N];
         poly.Clear();
+        ref int c = ref System.Runtime.InteropServices.MemoryMarshal.GetReference(poly);
+        Vector256<int> laneIndex = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
         for (int i = N - Dilithium3Aes.Tau; i < N; i++)
         {
             int b;
@@ -152,9 +160,25 @@ internal static class PolySampling
             }
             while (b > i);
 
-            poly[i] = poly[b];
-            poly[b] = 1 - (2 * (int)(signs & 1));
+            int sign = 1 - (2 * (int)(signs & 1));
             signs >>= 1;
+
+            // old = c[b]; c[b] = sign; c[i] = (b == i) ? sign : old — over the vectors covering 0..i.
+            Vector256<int> target = Vector256.Create(b);
+            Vector256<int> signVector = Vector256.Create(sign);
+            Vector256<int> old = Vector256<int>.Zero;
+            int vectors = (i / 8) + 1;
+            for (int v = 0; v < vectors; v++)
+            {
+                Vector256<int> current = Vector256.LoadUnsafe(ref c, (nuint)(8 * v));
+                Vector256<int> hit = Vector256.Equals(laneIndex + Vector256.Create(8 * v), target);
+                old |= current & hit;
+                Vector256.ConditionalSelect(hit, signVector, current).StoreUnsafe(ref c, (nuint)(8 * v));
+            }
+
+            // Before this step c[i] was 0 (only positions below i were touched). If b == i it now holds the sign and
+            // old is 0; otherwise it is still 0 and takes old = the previous c[b]. Either way: c[i] |= old.
+            poly[i] |= Vector256.Sum(old);
         }
     }
 
