@@ -220,18 +220,28 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
 
     public override void DotMontgomery(ReadOnlySpan<int> rows, ReadOnlySpan<int> vector, int count, Span<int> result)
     {
+        // Lazy reduction: the exact 64-bit products are summed (even and odd lanes apart) and reduced once.
         ref int ra = ref MemoryMarshal.GetReference(rows[..(count * N)]);
         ref int rb = ref MemoryMarshal.GetReference(vector[..(count * N)]);
         ref int rr = ref MemoryMarshal.GetReference(result[..N]);
+        Vector256<int> q = Vector256.Create(Q);
+        Vector256<int> qInv = Vector256.Create(QInv);
         for (int i = 0; i < N; i += 8)
         {
-            Vector256<int> sum = MontgomeryMultiply(Load(ref ra, i), Load(ref rb, i));
-            for (int p = 1; p < count; p++)
+            Vector256<long> even = Vector256<long>.Zero;
+            Vector256<long> odd = Vector256<long>.Zero;
+            for (int p = 0; p < count; p++)
             {
-                sum += MontgomeryMultiply(Load(ref ra, (p * N) + i), Load(ref rb, (p * N) + i));
+                Vector256<int> a = Load(ref ra, (p * N) + i);
+                Vector256<int> b = Load(ref rb, (p * N) + i);
+                even += Avx2.Multiply(a, b);
+                odd += Avx2.Multiply(Avx2.Shuffle(a, 0xF5), Avx2.Shuffle(b, 0xF5));
             }
 
-            Store(sum, ref rr, i);
+            // As the scalar MontgomeryReduce per 64-bit lane: m = lo32(sum)·q^-1, result = hi32(sum - m·q).
+            Vector256<long> evenReduced = even - Avx2.Multiply(Avx2.MultiplyLow(even.AsInt32(), qInv), q);
+            Vector256<long> oddReduced = odd - Avx2.Multiply(Avx2.MultiplyLow(odd.AsInt32(), qInv), q);
+            Store(Avx2.Blend(Avx2.Shuffle(evenReduced.AsInt32(), 0xF5), oddReduced.AsInt32(), 0b1010_1010), ref rr, i);
         }
     }
 

@@ -50,7 +50,10 @@ internal abstract class PolyArithmetic
     /// <summary>result = a·b·R^-1 coefficient-wise (NTT domain); whole vectors of polynomials.</summary>
     public abstract void PointwiseMontgomery(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result);
 
-    /// <summary>result = Σ_i rows[i]·vector[i]·R^-1 over <paramref name="count"/> polynomials (a matrix row times a vector).</summary>
+    /// <summary>
+    /// result = Σ_i rows[i]·vector[i]·R^-1 over <paramref name="count"/> polynomials (a matrix row times a vector),
+    /// reduced once; needs |Σ products| &lt; 2^31·q (rows canonical, |vector| &lt; 9q, count ≤ 5), gives |result| &lt; q.
+    /// </summary>
     public abstract void DotMontgomery(ReadOnlySpan<int> rows, ReadOnlySpan<int> vector, int count, Span<int> result);
 
     public abstract void Add(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result);

@@ -69,18 +69,19 @@ internal sealed class ScalarPolyArithmetic : PolyArithmetic
 
     public override void DotMontgomery(ReadOnlySpan<int> rows, ReadOnlySpan<int> vector, int count, Span<int> result)
     {
+        // Lazy reduction: the products are summed exactly and reduced once (|sum| < 5·q·9q < 2^31·q).
         rows = rows[..(count * N)];
         vector = vector[..(count * N)];
         result = result[..N];
         for (int i = 0; i < N; i++)
         {
-            int sum = 0;
+            long sum = 0;
             for (int p = 0; p < count; p++)
             {
-                sum += MontgomeryReduce((long)rows[(p * N) + i] * vector[(p * N) + i]);
+                sum += (long)rows[(p * N) + i] * vector[(p * N) + i];
             }
 
-            result[i] = sum;
+            result[i] = MontgomeryReduce(sum);
         }
     }
 
