@@ -1,10 +1,12 @@
 // AVX2 implementation of PolyArithmetic (Dilithium round 3 v3.1, q = 8380417, n = 256), bit-identical to the
-// scalar one. Montgomery multiplication uses vpmuldq (signed 32x32→64 on the even lanes) twice — once for the even
-// lanes, once for the odd lanes moved down — and keeps the high halves: hi(a·b) - hi(m·q) with m = a·b·q^-1 mod 2^32
-// equals the scalar (a·b - m·q) >> 32 exactly, because the low halves cancel.
-// The NTT does the five layers with distance ≥ 8 across whole vectors and the last three (distance 4, 2, 1)
-// inside pairs of registers after three self-inverse shuffles; the inverse NTT does the reverse.
+// scalar one. Montgomery multiplication uses vpmuldq (signed 32x32→64 on the even lanes) for the even lanes and for
+// the odd lanes moved down, and keeps the high halves: hi(a·b) - hi(m·q) with m = a·b·q^-1 mod 2^32 equals the
+// scalar (a·b - m·q) >> 32 exactly, because the low halves cancel.
+// The NTT does the five layers with distance ≥ 8 across whole vectors in two register-resident passes (128/64 and
+// 32/16/8) and the last three (distance 4, 2, 1) inside pairs of registers after three self-inverse shuffles; the
+// inverse NTT does the reverse and folds the final scaling into its last pass.
 // Constant-time: only vector arithmetic, shuffles and blends on secret data; no data-dependent branch or index.
+// The one table lookup by data (RejectUniform's compress table) serves ExpandA, whose input is public.
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -444,38 +446,35 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> MontgomeryMultiply(Vector256<int> a, Vector256<int> b, Vector256<int> bQInv)
     {
+        // Odd lanes are moved down to the even positions (vpmuldq reads the low dword of each qword); the rest is
+        // MontgomeryMultiplyPairs with separate odd twiddles.
         Vector256<int> q = Vector256.Create(Q);
-        Vector256<int> m = Avx2.MultiplyLow(a, bQInv);
-
-        // Odd lanes moved to the even positions (vpmuldq reads the low dword of each qword).
         Vector256<int> aOdd = Avx2.Shuffle(a, 0xF5);
         Vector256<int> bOdd = Avx2.Shuffle(b, 0xF5);
-        Vector256<int> mOdd = Avx2.Shuffle(m, 0xF5);
-
-        Vector256<int> productEven = Avx2.Multiply(a, b).AsInt32();
-        Vector256<int> productOdd = Avx2.Multiply(aOdd, bOdd).AsInt32();
-        Vector256<int> correctionEven = Avx2.Multiply(m, q).AsInt32();
-        Vector256<int> correctionOdd = Avx2.Multiply(mOdd, q).AsInt32();
-
-        // High dwords: those of the even products sit in the odd lanes; move them down and blend in the odd ones.
-        Vector256<int> productHigh = Avx2.Blend(Avx2.Shuffle(productEven, 0xF5), productOdd, 0b1010_1010);
-        Vector256<int> correctionHigh = Avx2.Blend(Avx2.Shuffle(correctionEven, 0xF5), correctionOdd, 0b1010_1010);
-        return productHigh - correctionHigh;
+        Vector256<int> mEven = Avx2.Multiply(a, bQInv).AsInt32();
+        Vector256<int> mOdd = Avx2.Multiply(aOdd, Avx2.Shuffle(bQInv, 0xF5)).AsInt32();
+        Vector256<int> even = Avx2.Multiply(a, b).AsInt32() - Avx2.Multiply(mEven, q).AsInt32();
+        Vector256<int> odd = Avx2.Multiply(aOdd, bOdd).AsInt32() - Avx2.Multiply(mOdd, q).AsInt32();
+        return Avx2.Blend(Avx2.Shuffle(even, 0xF5), odd, 0b1010_1010);
     }
 
-    /// <summary>MontgomeryMultiply for a twiddle vector whose odd lanes equal its even lanes (no shuffle of b).</summary>
+    /// <summary>
+    /// MontgomeryMultiply for a twiddle vector whose odd lanes equal its even lanes (all but the distance-1 layer).
+    /// m comes from vpmuldq as well (its low dword is a·bQInv mod 2^32), and the high dwords are subtracted
+    /// before the single shuffle back: no vpmulld, one blend.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<int> MontgomeryMultiplyPairs(Vector256<int> a, Vector256<int> b, Vector256<int> bQInv)
     {
         Vector256<int> q = Vector256.Create(Q);
-        Vector256<int> m = Avx2.MultiplyLow(a, bQInv);
-        Vector256<int> productEven = Avx2.Multiply(a, b).AsInt32();
-        Vector256<int> productOdd = Avx2.Multiply(Avx2.Shuffle(a, 0xF5), b).AsInt32();
-        Vector256<int> correctionEven = Avx2.Multiply(m, q).AsInt32();
-        Vector256<int> correctionOdd = Avx2.Multiply(Avx2.Shuffle(m, 0xF5), q).AsInt32();
-        Vector256<int> productHigh = Avx2.Blend(Avx2.Shuffle(productEven, 0xF5), productOdd, 0b1010_1010);
-        Vector256<int> correctionHigh = Avx2.Blend(Avx2.Shuffle(correctionEven, 0xF5), correctionOdd, 0b1010_1010);
-        return productHigh - correctionHigh;
+        Vector256<int> aOdd = Avx2.Shuffle(a, 0xF5);
+        Vector256<int> mEven = Avx2.Multiply(a, bQInv).AsInt32();
+        Vector256<int> mOdd = Avx2.Multiply(aOdd, bQInv).AsInt32();
+        Vector256<int> even = Avx2.Multiply(a, b).AsInt32() - Avx2.Multiply(mEven, q).AsInt32();
+        Vector256<int> odd = Avx2.Multiply(aOdd, b).AsInt32() - Avx2.Multiply(mOdd, q).AsInt32();
+
+        // The results are the high dwords (odd positions): those of the even lanes move down, the odd ones stay.
+        return Avx2.Blend(Avx2.Shuffle(even, 0xF5), odd, 0b1010_1010);
     }
 
     // Butterflies whose twiddle vector repeats each value in lane pairs (every layer but distance 1).

@@ -4,7 +4,8 @@
 // SHAKE-256(c̃).
 // Constant-time: the η sampler (secret s1, s2) and the y sampler write every candidate branch-free; only the number
 // of rejected candidates (independent of the accepted values, as in the reference) decides whether more keystream
-// is read. ExpandA and SampleInBall work on public data and may branch.
+// is read. SampleInBall places the ±1 by masked scans, because the challenges of rejected attempts stay secret; it
+// branches only when skipping position bytes, as the reference does. ExpandA works on public data and may branch.
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
