@@ -210,7 +210,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
 
     public override void PointwiseMontgomery(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result)
     {
-        int length = a.Length;
+        int length = WholeVectors(a.Length);
         ref int ra = ref MemoryMarshal.GetReference(a);
         ref int rb = ref MemoryMarshal.GetReference(b[..length]);
         ref int rr = ref MemoryMarshal.GetReference(result[..length]);
@@ -249,7 +249,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
 
     public override void Add(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result)
     {
-        int length = a.Length;
+        int length = WholeVectors(a.Length);
         ref int ra = ref MemoryMarshal.GetReference(a);
         ref int rb = ref MemoryMarshal.GetReference(b[..length]);
         ref int rr = ref MemoryMarshal.GetReference(result[..length]);
@@ -261,7 +261,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
 
     public override void Subtract(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result)
     {
-        int length = a.Length;
+        int length = WholeVectors(a.Length);
         ref int ra = ref MemoryMarshal.GetReference(a);
         ref int rb = ref MemoryMarshal.GetReference(b[..length]);
         ref int rr = ref MemoryMarshal.GetReference(result[..length]);
@@ -273,6 +273,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
 
     public override void Reduce32(Span<int> a)
     {
+        WholeVectors(a.Length);
         ref int r = ref MemoryMarshal.GetReference(a);
         for (int i = 0; i < a.Length; i += 8)
         {
@@ -282,6 +283,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
 
     public override void Freeze(Span<int> a)
     {
+        WholeVectors(a.Length);
         ref int r = ref MemoryMarshal.GetReference(a);
         for (int i = 0; i < a.Length; i += 8)
         {
@@ -291,6 +293,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
 
     public override bool ExceedsNorm(ReadOnlySpan<int> a, int bound)
     {
+        WholeVectors(a.Length);
         ref int r = ref MemoryMarshal.GetReference(a);
         Vector256<int> limit = Vector256.Create(bound - 1);
         Vector256<int> halfQ = Vector256.Create((Q - 1) / 2);
@@ -309,7 +312,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
 
     public override void Decompose(ReadOnlySpan<int> a, Span<int> high, Span<int> low)
     {
-        int length = a.Length;
+        int length = WholeVectors(a.Length);
         ref int ra = ref MemoryMarshal.GetReference(a);
         ref int rh = ref MemoryMarshal.GetReference(high[..length]);
         ref int rl = ref MemoryMarshal.GetReference(low[..length]);
@@ -323,7 +326,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
 
     public override void UseHint(ReadOnlySpan<int> a, ReadOnlySpan<int> hint, Span<int> result)
     {
-        int length = a.Length;
+        int length = WholeVectors(a.Length);
         ref int ra = ref MemoryMarshal.GetReference(a);
         ref int rh = ref MemoryMarshal.GetReference(hint[..length]);
         ref int rr = ref MemoryMarshal.GetReference(result[..length]);
@@ -351,7 +354,7 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
 
     public override int MakeHint(ReadOnlySpan<int> low, ReadOnlySpan<int> high, Span<int> hint)
     {
-        int length = low.Length;
+        int length = WholeVectors(low.Length);
         ref int rl = ref MemoryMarshal.GetReference(low);
         ref int rh = ref MemoryMarshal.GetReference(high[..length]);
         ref int rr = ref MemoryMarshal.GetReference(hint[..length]);
@@ -421,6 +424,10 @@ internal sealed class Avx2PolyArithmetic : PolyArithmetic
     }
 
     private static Vector256<int> QInvVector => Vector256.Create(QInv);
+
+    // The loops below load and store whole vectors without bounds checks, so a length must be a multiple of 8.
+    private static int WholeVectors(int length) =>
+        length % 8 == 0 ? length : throw new ArgumentException("Lengths must be multiples of 8 coefficients.");
 
     // The twiddle of the forward butterfly with distance d whose lower input is j, broadcast (scalar loop's k in
     // closed form: k = N/(2d) + j/(2d)); the inverse one is -Zetas[N/d - 1 - j/(2d)].
