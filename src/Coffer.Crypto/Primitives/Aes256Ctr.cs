@@ -55,23 +55,31 @@ internal sealed class Aes256Ctr : IDisposable
     }
 
     /// <summary>
-    /// Writes, for each of the <c>nonces.Length / 12</c> nonces in turn, its first <paramref name="bytesPerNonce"/>
-    /// bytes of keystream (a multiple of 16) — all in one call to the cipher.
+    /// Fills <paramref name="output"/> with <c>nonces.Length / 12</c> equal slices (each a whole number of blocks):
+    /// slice i is the keystream of nonce i from block <paramref name="firstBlock"/> on — all in one cipher call.
     /// </summary>
-    public void KeystreamMany(ReadOnlySpan<byte> nonces, int bytesPerNonce, Span<byte> output)
+    public void KeystreamMany(ReadOnlySpan<byte> nonces, uint firstBlock, Span<byte> output)
     {
         int count = nonces.Length / NonceSize;
-        if (nonces.Length % NonceSize != 0 || bytesPerNonce % BlockSize != 0 || output.Length != count * bytesPerNonce)
+        int bytesPerNonce = count == 0 ? 0 : output.Length / count;
+        if (count == 0 || nonces.Length % NonceSize != 0 || bytesPerNonce % BlockSize != 0 || bytesPerNonce * count != output.Length)
         {
-            throw new ArgumentException("KeystreamMany takes whole nonces, whole blocks and an exact output.");
+            throw new ArgumentException("KeystreamMany takes whole nonces and equal slices of whole blocks.");
         }
 
         for (int i = 0; i < count; i++)
         {
-            WriteCounters(nonces.Slice(i * NonceSize, NonceSize), 0, output.Slice(i * bytesPerNonce, bytesPerNonce));
+            WriteCounters(nonces.Slice(i * NonceSize, NonceSize), firstBlock, output.Slice(i * bytesPerNonce, bytesPerNonce));
         }
 
         _aes.EncryptEcb(output, output, PaddingMode.None);
+    }
+
+    /// <summary>The 12-byte nonce of the Dilithium AES variant: the 16-bit stream nonce, little-endian, then zeros.</summary>
+    public static void WriteStreamNonce(ushort streamNonce, Span<byte> nonce)
+    {
+        nonce[..NonceSize].Clear();
+        BinaryPrimitives.WriteUInt16LittleEndian(nonce, streamNonce);
     }
 
     private static void WriteCounters(ReadOnlySpan<byte> nonce, uint counter, Span<byte> blocks)

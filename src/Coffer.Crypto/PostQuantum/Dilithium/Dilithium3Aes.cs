@@ -9,6 +9,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
+using Coffer.Crypto.Primitives;
 
 namespace Coffer.Crypto.PostQuantum.Dilithium;
 
@@ -86,7 +87,7 @@ internal static class Dilithium3Aes
             Span<int> t0 = work.Slice((K * L * N) + (2 * L * N) + (3 * K * N), K * N);
 
             PolySampling.ExpandMatrix(arithmetic, rho, matrix);
-            PolySampling.SampleSecrets(rhoPrime[..AesKeystreams.KeySize], s1, s2);
+            PolySampling.SampleSecrets(rhoPrime[..Aes256Ctr.KeySize], s1, s2);
 
             // t = A·s1 + s2, canonical.
             s1.CopyTo(s1Hat);
@@ -195,7 +196,7 @@ internal static class Dilithium3Aes
             NttAll(arithmetic, t0Hat);
             PolySampling.ExpandMatrix(arithmetic, rho, matrix);
 
-            using var aes = new AesKeystreams(seedPrime[..AesKeystreams.KeySize]);
+            using var aes = new Aes256Ctr(seedPrime[..Aes256Ctr.KeySize]);
             for (ushort attempt = 0; ; attempt++)
             {
                 PolySampling.SampleMask(aes, attempt, y);

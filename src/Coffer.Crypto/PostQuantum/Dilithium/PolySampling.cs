@@ -10,6 +10,7 @@ using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
+using Coffer.Crypto.Primitives;
 
 namespace Coffer.Crypto.PostQuantum.Dilithium;
 
@@ -17,7 +18,7 @@ internal static class PolySampling
 {
     private const int N = PolyArithmetic.N;
     private const int Q = PolyArithmetic.Q;
-    private const int BlockSize = AesKeystreams.BlockSize;
+    private const int BlockSize = Aes256Ctr.BlockSize;
 
     // 816 bytes = 272 three-byte candidates for 256 coefficients; a candidate is rejected with probability ~0.1 %,
     // so reading on (96 bytes at a time, still whole candidates) is almost never needed.
@@ -35,18 +36,18 @@ internal static class PolySampling
     public static void ExpandMatrix(PolyArithmetic arithmetic, ReadOnlySpan<byte> rho, Span<int> matrix)
     {
         const int Count = Dilithium3Aes.K * Dilithium3Aes.L;
-        Span<ushort> nonces = stackalloc ushort[Count];
+        Span<byte> nonces = stackalloc byte[(Count) * Aes256Ctr.NonceSize];
         for (int i = 0; i < Dilithium3Aes.K; i++)
         {
             for (int j = 0; j < Dilithium3Aes.L; j++)
             {
-                nonces[(i * Dilithium3Aes.L) + j] = (ushort)((i << 8) + j);
+                Aes256Ctr.WriteStreamNonce((ushort)((i << 8) + j), nonces.Slice(((i * Dilithium3Aes.L) + j) * Aes256Ctr.NonceSize));
             }
         }
 
         Span<byte> stream = stackalloc byte[Count * UniformFirstBytes];
-        using var aes = new AesKeystreams(rho);
-        aes.Generate(nonces, 0, stream);
+        using var aes = new Aes256Ctr(rho);
+        aes.KeystreamMany(nonces, 0, stream);
         for (int p = 0; p < Count; p++)
         {
             Span<int> poly = matrix.Slice(p * N, N);
@@ -55,7 +56,7 @@ internal static class PolySampling
             while (count < N)
             {
                 Span<byte> more = stream[..UniformMoreBytes];
-                aes.Generate(nonces.Slice(p, 1), block, more);
+                aes.Keystream(nonces.Slice(p * Aes256Ctr.NonceSize, Aes256Ctr.NonceSize), block, more);
                 block += UniformMoreBytes / BlockSize;
                 count = arithmetic.RejectUniform(more, poly, count);
             }
@@ -70,17 +71,17 @@ internal static class PolySampling
     public static void SampleSecrets(ReadOnlySpan<byte> rhoPrime, Span<int> s1, Span<int> s2)
     {
         const int Count = Dilithium3Aes.L + Dilithium3Aes.K;
-        Span<ushort> nonces = stackalloc ushort[Count];
+        Span<byte> nonces = stackalloc byte[(Count) * Aes256Ctr.NonceSize];
         for (int i = 0; i < Count; i++)
         {
-            nonces[i] = (ushort)i;
+            Aes256Ctr.WriteStreamNonce((ushort)i, nonces.Slice(i * Aes256Ctr.NonceSize));
         }
 
         Span<byte> stream = stackalloc byte[Count * EtaFirstBytes];
         try
         {
-            using var aes = new AesKeystreams(rhoPrime);
-            aes.Generate(nonces, 0, stream);
+            using var aes = new Aes256Ctr(rhoPrime[..Aes256Ctr.KeySize]);
+            aes.KeystreamMany(nonces, 0, stream);
             for (int p = 0; p < Count; p++)
             {
                 Span<int> poly = p < Dilithium3Aes.L ? s1.Slice(p * N, N) : s2.Slice((p - Dilithium3Aes.L) * N, N);
@@ -89,7 +90,7 @@ internal static class PolySampling
                 while (count < N)
                 {
                     Span<byte> more = stream[..EtaMoreBytes];
-                    aes.Generate(nonces.Slice(p, 1), block, more);
+                    aes.Keystream(nonces.Slice(p * Aes256Ctr.NonceSize, Aes256Ctr.NonceSize), block, more);
                     block += EtaMoreBytes / BlockSize;
                     count = RejectEta(more, poly, count);
                 }
@@ -103,18 +104,18 @@ internal static class PolySampling
 
     /// <summary>The mask y (L polynomials, coefficients in (-γ1, γ1]) for attempt κ: nonces L·κ + i.</summary>
     [SkipLocalsInit]
-    public static void SampleMask(AesKeystreams aes, ushort attempt, Span<int> y)
+    public static void SampleMask(Aes256Ctr aes, ushort attempt, Span<int> y)
     {
-        Span<ushort> nonces = stackalloc ushort[Dilithium3Aes.L];
+        Span<byte> nonces = stackalloc byte[(Dilithium3Aes.L) * Aes256Ctr.NonceSize];
         for (int i = 0; i < Dilithium3Aes.L; i++)
         {
-            nonces[i] = (ushort)((Dilithium3Aes.L * attempt) + i);
+            Aes256Ctr.WriteStreamNonce((ushort)((Dilithium3Aes.L * attempt) + i), nonces.Slice(i * Aes256Ctr.NonceSize));
         }
 
         Span<byte> stream = stackalloc byte[Dilithium3Aes.L * PolyPacking.ZBytes];
         try
         {
-            aes.Generate(nonces, 0, stream);
+            aes.KeystreamMany(nonces, 0, stream);
             for (int i = 0; i < Dilithium3Aes.L; i++)
             {
                 PolyPacking.UnpackZ(stream[(i * PolyPacking.ZBytes)..], y.Slice(i * N, N));

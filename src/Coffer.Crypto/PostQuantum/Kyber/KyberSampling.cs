@@ -40,7 +40,7 @@ internal static class KyberSampling
         }
 
         Span<byte> first = stackalloc byte[K * K * FirstChunk];
-        xof.KeystreamMany(nonces, FirstChunk, first);
+        xof.KeystreamMany(nonces, 0, first);
 
         Span<byte> buf = stackalloc byte[NextChunk + 2];
         for (int entry = 0; entry < K * K; entry++)
@@ -85,7 +85,7 @@ internal static class KyberSampling
         try
         {
             using var prf = new Aes256Ctr(seed);
-            prf.KeystreamMany(nonces, NoiseBytes, stream);
+            prf.KeystreamMany(nonces, 0, stream);
             for (int p = 0; p < count; p++)
             {
                 TArith.Cbd2(stream.Slice(p * NoiseBytes, NoiseBytes), polys.Slice(p * N, N));
