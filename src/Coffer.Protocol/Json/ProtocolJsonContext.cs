@@ -26,6 +26,7 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(DoneLoginInput))]
 [JsonSerializable(typeof(VerifyLoginInput))]
 [JsonSerializable(typeof(DoneLoginResult))]
+[JsonSerializable(typeof(DoneLoginServerOutput))]
 [JsonSerializable(typeof(JwtRefreshInput))]
 [JsonSerializable(typeof(RefreshOutput))]
 [JsonSerializable(typeof(InitOutput))]
