@@ -1,0 +1,44 @@
+using System.Data.Common;
+using Dapper;
+using Npgsql;
+
+namespace Coffer.Server.Data;
+
+public sealed class PostgresDialect : SqlDialect
+{
+    /// <summary>Key of the session-level advisory lock held while migrating ("COFFER" in ASCII).</summary>
+    private const long MigrationLockKey = 0x434F46464552;
+
+    private PostgresDialect()
+    {
+    }
+
+    public static PostgresDialect Instance { get; } = new();
+
+    public override string Name => "postgres";
+
+    public override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
+
+    public override async Task<IAsyncDisposable> LockForMigrationAsync(DbConnection connection, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(
+            new CommandDefinition("SELECT pg_advisory_lock(@key);", new { key = MigrationLockKey }, cancellationToken: ct));
+        return new AdvisoryLock(connection);
+    }
+
+    public override bool IsUniqueViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation };
+
+    public override bool IsForeignKeyViolation(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
+
+    /// <summary>An NpgsqlException that is not a PostgresException never reached the server (network, refused, timeout).</summary>
+    public override bool IsConnectionFailure(DbException exception) =>
+        exception is NpgsqlException and not PostgresException;
+
+    private sealed class AdvisoryLock(DbConnection connection) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync() =>
+            await connection.ExecuteAsync("SELECT pg_advisory_unlock(@key);", new { key = MigrationLockKey });
+    }
+}
