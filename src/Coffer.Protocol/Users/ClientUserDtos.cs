@@ -1,0 +1,51 @@
+using Coffer.Protocol.Groups;
+
+namespace Coffer.Protocol.Users;
+
+// Wire records of api.md §4.1–§4.2 that the first server commit did not have yet; added by the SDK work (new file
+// only, so that the server branch merges cleanly). Field order is serde's declaration order.
+
+/// <summary>Result of POST /verify_login: the user keys of this device (first page), the user-group HMAC keys and the tokens.</summary>
+public sealed record VerifyLoginOutput(
+    IReadOnlyList<GroupKeyServerOutput> UserKeys,
+    IReadOnlyList<GroupHmacData> HmacKeys,
+    string Jwt,
+    string RefreshToken);
+
+/// <summary>Body of POST /validate_mfa and POST /validate_recovery_otp.</summary>
+public sealed record OtpInput(string Token, string AuthKey, string DeviceIdentifier);
+
+/// <summary>Result of PATCH /user/register_otp and PATCH /user/reset_otp.</summary>
+public sealed record OtpRegisterOutput(string Secret, string Alg, IReadOnlyList<string> Recover);
+
+/// <summary>Result of GET /user/otp_recovery_keys.</summary>
+public sealed record OtpRecoveryKeysOutput(IReadOnlyList<string> Keys);
+
+/// <summary>Body of PUT /user/update_pw: the same master key, wrapped by a key derived from the new password.</summary>
+public sealed record ChangePasswordData(
+    string NewDerivedAlg,
+    string NewClientRandomValue,
+    string NewHashedAuthenticationKey,
+    string NewEncryptedMasterKey,
+    string NewEncryptedMasterKeyAlg,
+    string OldAuthKey);
+
+/// <summary>Body of PUT /user/reset_pw: a new master key that re-wraps the device key pairs.</summary>
+public sealed record ResetPasswordData(
+    string ClientRandomValue,
+    string HashedAuthenticationKey,
+    MasterKey MasterKey,
+    string DerivedAlg,
+    string EncryptedPrivateKey,
+    string EncryptedSignKey);
+
+/// <summary>Result of POST /user/prepare_register_device: the pending device and its public key.</summary>
+public sealed record PrepareRegisterDeviceOutput(
+    string DeviceId,
+    string Token,
+    string DeviceIdentifier,
+    string PublicKeyString,
+    string KeypairEncryptAlg);
+
+/// <summary>Body of PUT /user/done_register_device: the user keys encrypted for the new device and its token.</summary>
+public sealed record DoneRegisterDeviceInput(GroupKeysForNewMemberServerInput UserKeys, string Token);
