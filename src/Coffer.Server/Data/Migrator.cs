@@ -20,13 +20,25 @@ public sealed class Migrator(Database database)
         Assembly assembly = typeof(Migrator).Assembly;
         string prefix = $"{ResourcePrefix}{dialect.Name}.";
         var migrations = new List<Migration>();
-        foreach (string resource in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (string resource in assembly.GetManifestResourceNames())
         {
-            string name = resource[prefix.Length..^".sql".Length];
+            // The logical name keeps the folder separator of the build machine (Coffer.Migrations.sqlite/0001_x.sql).
+            string normalized = resource.Replace('/', '.').Replace('\\', '.');
+            if (!normalized.StartsWith(prefix, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            string name = normalized[prefix.Length..^".sql".Length];
             int version = int.Parse(name.AsSpan(0, name.IndexOf('_', StringComparison.Ordinal)), System.Globalization.CultureInfo.InvariantCulture);
             using Stream stream = assembly.GetManifestResourceStream(resource)!;
             using var reader = new StreamReader(stream);
             migrations.Add(new Migration(version, name, reader.ReadToEnd()));
+        }
+
+        if (migrations.Count == 0)
+        {
+            throw new InvalidOperationException($"No embedded migrations for {dialect.Name}.");
         }
 
         migrations.Sort((a, b) => a.Version.CompareTo(b.Version));

@@ -1,0 +1,73 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+
+namespace Coffer.Server.Tests.Infrastructure;
+
+/// <summary>Request bodies; the register body is exactly what sentc_wasm 0.15 sends (shared vectors).</summary>
+public static class Bodies
+{
+    private static readonly Lazy<JsonDocument> RegisterVector = new(() => JsonDocument.Parse(File.ReadAllText(
+        Path.Combine(VectorFolder(), "sentc-wasm-0.15", "register.json"))));
+
+    /// <summary>The official client's register body (identifier "alice").</summary>
+    public static string OfficialRegisterBody => RegisterVector.Value.RootElement.GetProperty("register_body").GetString()!;
+
+    public static JsonElement RegisterDerived => RegisterVector.Value.RootElement.GetProperty("derived");
+
+    public static JsonDocument Argon2Vector() =>
+        JsonDocument.Parse(File.ReadAllText(Path.Combine(VectorFolder(), "sentc-wasm-0.15", "argon2.json")));
+
+    /// <summary>The official register body with another identifier (the blobs stay byte-exact).</summary>
+    public static string Register(string identifier)
+    {
+        JsonNode body = JsonNode.Parse(OfficialRegisterBody)!;
+        body["device"]!["device_identifier"] = identifier;
+        return body.ToJsonString();
+    }
+
+    /// <summary>The official register body with one field of the user group removed.</summary>
+    public static string RegisterWithout(string identifier, string groupField)
+    {
+        JsonNode body = JsonNode.Parse(Register(identifier))!;
+        body["group"]!.AsObject().Remove(groupField);
+        return body.ToJsonString();
+    }
+
+    public static string Identifier(string identifier) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["user_identifier"] = identifier });
+
+    public static string RefreshToken(string token) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["refresh_token"] = token });
+
+    /// <summary>
+    /// <c>COFFER_VECTORS</c>, or <c>shared/vectors</c> next to the repository (as in Coffer.Crypto.Tests) or next to
+    /// one of its parent folders (a git worktree such as <c>/work/wt/server</c> sits one level deeper).
+    /// </summary>
+    public static string VectorFolder()
+    {
+        string? fromEnv = Environment.GetEnvironmentVariable("COFFER_VECTORS");
+        if (!string.IsNullOrEmpty(fromEnv))
+        {
+            return fromEnv;
+        }
+
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Coffer.slnx")))
+            {
+                for (DirectoryInfo? up = dir.Parent; up is not null; up = up.Parent)
+                {
+                    string candidate = Path.Combine(up.FullName, "shared", "vectors");
+                    if (Directory.Exists(candidate))
+                    {
+                        return candidate;
+                    }
+                }
+
+                throw new DirectoryNotFoundException("No shared/vectors folder above the repository; set COFFER_VECTORS.");
+            }
+        }
+
+        throw new DirectoryNotFoundException("Cannot find the repository root (Coffer.slnx) above the test binary.");
+    }
+}
