@@ -22,10 +22,9 @@ public static class CofferServer
             builder.Configuration.AddInMemoryCollection(settings);
         }
 
-        if (string.IsNullOrEmpty(builder.Configuration[WebHostDefaults.ServerUrlsKey]))
-        {
-            builder.WebHost.UseUrls(DefaultUrl); // loopback only unless asked otherwise
-        }
+        // Loopback only unless asked otherwise (--urls, ASPNETCORE_URLS).
+        string? urls = builder.Configuration[WebHostDefaults.ServerUrlsKey];
+        builder.WebHost.UseUrls(string.IsNullOrEmpty(urls) ? DefaultUrl : urls);
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes);
         builder.Services.AddCoffer();

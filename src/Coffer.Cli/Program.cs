@@ -1,0 +1,3 @@
+using Coffer.Cli;
+
+return await CofferCli.RunAsync(args, Console.Out, Console.Error);
