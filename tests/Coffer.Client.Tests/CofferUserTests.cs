@@ -151,6 +151,15 @@ public sealed class CofferUserTests
         Assert.Same(alice.NewestUserKey, key);
     }
 
+    [Fact]
+    public void DoneRegisterDevice_AnswerWithOrWithoutSession_ReturnsTheSessionId()
+    {
+        Assert.Null(CofferUser.DoneRegisterDevice("""{"status":true,"result":{"message":"Done"}}"""));
+        Assert.Equal("s1", CofferUser.DoneRegisterDevice("""{"status":true,"result":{"session_id":"s1","message":"Done"}}"""));
+        var error = Assert.Throws<CofferException>(() => CofferUser.DoneRegisterDevice("""{"status":false,"err_code":100,"err_msg":"User not found."}"""));
+        Assert.Equal("server_100", error.Code);
+    }
+
     private static void AssertSameUser(CofferUser expected, CofferUser actual)
     {
         Assert.Equal((expected.UserId, expected.DeviceId, expected.UserGroupId, expected.Identifier, expected.Jwt, expected.RefreshToken),

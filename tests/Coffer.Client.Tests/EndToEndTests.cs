@@ -154,7 +154,7 @@ public sealed class EndToEndTests
         // change password, then log in with the new one only
         await Endpoint("PUT /user/update_pw", () => user.ChangePasswordAsync(Password, "new password", cancellationToken: Ct));
         var wrong = await Assert.ThrowsAsync<CofferException>(() => app.LoginAsync("dave", Password, Ct));
-        Assert.True(wrong.Is(ProtocolError.Login) || wrong.Is(ProtocolError.UserNotFound));
+        Assert.True(wrong.Is(ProtocolError.Login));
         using (CofferUser again = Assert.IsType<LoginResult.LoggedIn>(await app.LoginAsync("dave", "new password", Ct)).User)
         {
             Assert.Equal(userKey.GroupKey.ExportJson(), again.NewestUserKey.GroupKey.ExportJson());
@@ -204,6 +204,52 @@ public sealed class EndToEndTests
         Assert.True(await app.IsIdentifierAvailableAsync("frank", Ct));
         using CofferUser again = Assert.IsType<LoginResult.LoggedIn>(await app.LoginAsync("frank2", "reset password", Ct)).User;
         Assert.Equal(user.DeviceKeys.PublicKey, again.DeviceKeys.PublicKey);
+    }
+
+    [Fact]
+    public async Task Mfa_RegisterLoginWithTotpAndRecoveryCodeThenDisable()
+    {
+        await using RunningServer server = await RunningServer.StartAsync(Ct);
+        using CofferClient backend = server.SecretClient();
+        using CofferClient app = server.PublicClient();
+        await backend.RegisterAsync("grace", Password, Ct);
+        using CofferUser user = Assert.IsType<LoginResult.LoggedIn>(
+            await Endpoint("POST /done_login", () => app.LoginAsync("grace", Password, Ct))).User;
+
+        OtpRegistration otp = await Endpoint("PATCH /user/register_otp", () => user.RegisterOtpAsync(Password, cancellationToken: Ct));
+        Assert.Equal("totp_sha256", otp.Algorithm);
+        Assert.Equal(6, otp.RecoveryCodes.Count);
+        Assert.StartsWith("otpauth://totp/Coffer:grace?secret=" + otp.Secret, otp.GetAuthenticatorUri("Coffer", "grace"), StringComparison.Ordinal);
+
+        // A login now needs the second factor; a wrong code is server_902 and the pending login can try again.
+        using PendingMfaLogin pending = Assert.IsType<LoginResult.MfaRequired>(await app.LoginAsync("grace", Password, Ct)).Pending;
+        string wrongCode = ((int.Parse(Totp.Code(otp.Secret, DateTimeOffset.UtcNow), System.Globalization.CultureInfo.InvariantCulture) + 1) % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+        var wrong = await Assert.ThrowsAsync<CofferException>(() => pending.CompleteAsync(wrongCode, cancellationToken: Ct));
+        Assert.Equal((902, HttpStatusCode.PaymentRequired), (wrong.ServerCode, wrong.HttpStatus));
+        using CofferUser withTotp = await Endpoint("POST /validate_mfa", () => pending.CompleteAsync(Totp.Code(otp.Secret, DateTimeOffset.UtcNow), cancellationToken: Ct));
+        Assert.Equal(user.UserId, withTotp.UserId);
+
+        // Actions that re-run the login need the second factor too.
+        var withoutCode = await Assert.ThrowsAsync<CofferException>(() => user.RegisterOtpAsync(Password, cancellationToken: Ct));
+        Assert.Equal(SdkError.MfaRequired, withoutCode.SdkError);
+        IReadOnlyList<string> recovery = await Endpoint("GET /user/otp_recovery_keys",
+            () => user.GetOtpRecoveryKeysAsync(Password, new MfaCode(Totp.Code(otp.Secret, DateTimeOffset.UtcNow)), Ct));
+        Assert.Equal(otp.RecoveryCodes.Order(), recovery.Order());
+
+        // A recovery code works once.
+        using (PendingMfaLogin second = Assert.IsType<LoginResult.MfaRequired>(await app.LoginAsync("grace", Password, Ct)).Pending)
+        {
+            using CofferUser withRecovery = await Endpoint("POST /validate_recovery_otp",
+                () => second.CompleteAsync(recovery[0], isRecoveryCode: true, Ct));
+            Assert.Equal(user.UserId, withRecovery.UserId);
+        }
+
+        IReadOnlyList<string> remaining = await user.GetOtpRecoveryKeysAsync(Password, new MfaCode(Totp.Code(otp.Secret, DateTimeOffset.UtcNow)), Ct);
+        Assert.Equal(5, remaining.Count);
+        Assert.DoesNotContain(recovery[0], remaining);
+
+        await Endpoint("PATCH /user/disable_otp", () => user.DisableOtpAsync(Password, new MfaCode(Totp.Code(otp.Secret, DateTimeOffset.UtcNow)), Ct));
+        Assert.IsType<LoginResult.LoggedIn>(await app.LoginAsync("grace", Password, Ct)).User.Dispose();
     }
 
     /// <summary>Runs a step; a 404 route answer means the server does not have the endpoint yet: the test is skipped, naming it.</summary>

@@ -10,7 +10,6 @@ namespace Coffer.Client.Http;
 internal sealed class ApiTransport(HttpClient http, Uri baseUrl, string appToken)
 {
     public const string AppTokenHeader = "x-sentc-app-token";
-    private static readonly MediaTypeHeaderValue Json = new("application/json");
     private readonly string prefix = baseUrl.ToString().TrimEnd('/') + "/api/v1";
 
     public Uri BaseUrl { get; } = baseUrl;
@@ -24,24 +23,17 @@ internal sealed class ApiTransport(HttpClient http, Uri baseUrl, string appToken
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
         }
 
-        request.Content = new StringContent(body ?? string.Empty, Encoding.UTF8);
-        request.Content.Headers.ContentType = Json;
+        request.Content = new StringContent(body ?? string.Empty, Encoding.UTF8, "application/json");
 
-        string text;
-        HttpResponseMessage response;
         try
         {
-            response = await http.SendAsync(request, ct).ConfigureAwait(false);
-            text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            using HttpResponseMessage response = await http.SendAsync(request, ct).ConfigureAwait(false);
+            string text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            return ServerAnswer.Read<T>(text, response.StatusCode);
         }
         catch (HttpRequestException exception)
         {
             throw CofferException.FromSdk(SdkError.Network, exception.StatusCode, exception);
-        }
-
-        using (response)
-        {
-            return ServerAnswer.Read<T>(text, response.StatusCode);
         }
     }
 }

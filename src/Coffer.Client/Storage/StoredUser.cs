@@ -66,8 +66,8 @@ internal sealed record StoredUserKey(
     string SignKey,
     string VerifyKey,
     long Time,
-    string? PublicKeySig,
-    string? PublicKeySigKeyId)
+    string? PublicKeySig = null,
+    string? PublicKeySigKeyId = null)
 {
     public static StoredUserKey From(UserKey key) => new(
         key.GroupKey.ExportJson(), key.PrivateKey.ExportJson(), key.PublicKey.ExportJson(), key.SignKey.ExportJson(),

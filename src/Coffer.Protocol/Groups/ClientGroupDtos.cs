@@ -29,7 +29,14 @@ public sealed record GroupKeysForNewMemberServerInput(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Rank,
     bool KeySession);
 
-/// <summary>Result of an invite or of done_register_device: the key session id when more keys must follow.</summary>
-public sealed record GroupInviteServerOutput(
-    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SessionId,
-    string Message);
+/// <summary>
+/// Result of an invite or of done_register_device: the key session id when more keys must follow (omitted when
+/// none, so it is an optional property rather than a constructor parameter, which would be required on read).
+/// </summary>
+public sealed record GroupInviteServerOutput
+{
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? SessionId { get; init; }
+
+    public required string Message { get; init; }
+}
