@@ -68,7 +68,7 @@ public sealed class CofferClient : IDisposable
         string body = await Task.Run(() => OwnBackend.PrepareRegister(identifier, password), cancellationToken).ConfigureAwait(false);
         RegisterOutput output = await Transport.SendAsync<RegisterOutput>(HttpMethod.Post, "/register", body, null, cancellationToken)
             .ConfigureAwait(false);
-        return new RegisteredUser(output.UserId, output.DeviceId, output.DeviceIdentifier);
+        return new RegisteredUser(new UserId(output.UserId), new DeviceId(output.DeviceId), output.DeviceIdentifier);
     }
 
     /// <summary>
@@ -104,18 +104,18 @@ public sealed class CofferClient : IDisposable
     /// Fetches the user's newest public key. With <paramref name="verify"/>, also fetches the verify key named by
     /// the signature and checks it; a missing or wrong signature is <see cref="SdkError.PublicKeyNotVerified"/>.
     /// </summary>
-    public Task<UserPublicKey> FetchPublicKeyAsync(string userId, bool verify = false, CancellationToken cancellationToken = default) =>
-        FetchPublicKeyFromAsync($"/user/{Uri.EscapeDataString(userId)}/public_key", userId, verify, cancellationToken);
+    public Task<UserPublicKey> FetchPublicKeyAsync(UserId userId, bool verify = false, CancellationToken cancellationToken = default) =>
+        FetchPublicKeyFromAsync($"/user/{Uri.EscapeDataString(userId.Value)}/public_key", userId, verify, cancellationToken);
 
-    /// <summary>Fetches one generation of the user's public key by its key id (see <see cref="FetchPublicKeyAsync(string, bool, CancellationToken)"/>).</summary>
-    public Task<UserPublicKey> FetchPublicKeyAsync(string userId, string keyId, bool verify, CancellationToken cancellationToken = default) =>
-        FetchPublicKeyFromAsync($"/user/{Uri.EscapeDataString(userId)}/public_key/{Uri.EscapeDataString(keyId)}", userId, verify, cancellationToken);
+    /// <summary>Fetches one generation of the user's public key by its key id (see <see cref="FetchPublicKeyAsync(UserId, bool, CancellationToken)"/>).</summary>
+    public Task<UserPublicKey> FetchPublicKeyAsync(UserId userId, string keyId, bool verify, CancellationToken cancellationToken = default) =>
+        FetchPublicKeyFromAsync($"/user/{Uri.EscapeDataString(userId.Value)}/public_key/{Uri.EscapeDataString(keyId)}", userId, verify, cancellationToken);
 
     /// <summary>Fetches a verify key of a user by its key id (to check signed data or a group key signature).</summary>
-    public async Task<VerifyKey> FetchVerifyKeyAsync(string userId, string keyId, CancellationToken cancellationToken = default)
+    public async Task<VerifyKey> FetchVerifyKeyAsync(UserId userId, string keyId, CancellationToken cancellationToken = default)
     {
         WireVerifyKeyData data = await Transport.SendAsync<WireVerifyKeyData>(
-            HttpMethod.Get, $"/user/{Uri.EscapeDataString(userId)}/verify_key/{Uri.EscapeDataString(keyId)}", null, null, cancellationToken)
+            HttpMethod.Get, $"/user/{Uri.EscapeDataString(userId.Value)}/verify_key/{Uri.EscapeDataString(keyId)}", null, null, cancellationToken)
             .ConfigureAwait(false);
         return CofferException.Crypto(() => VerifyKey.FromWireText(SignatureAlgorithm.FromId(data.VerifyKeyAlg), data.VerifyKey, data.VerifyKeyId));
     }
@@ -222,7 +222,7 @@ public sealed class CofferClient : IDisposable
         return (verified.Jwt, keys, salt);
     }
 
-    private async Task<UserPublicKey> FetchPublicKeyFromAsync(string path, string userId, bool verify, CancellationToken cancellationToken)
+    private async Task<UserPublicKey> FetchPublicKeyFromAsync(string path, UserId userId, bool verify, CancellationToken cancellationToken)
     {
         WirePublicKeyData data = await Transport.SendAsync<WirePublicKeyData>(HttpMethod.Get, path, null, null, cancellationToken)
             .ConfigureAwait(false);

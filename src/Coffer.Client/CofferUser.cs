@@ -11,12 +11,12 @@ namespace Coffer.Client;
 /// <param name="DeviceId">The device id.</param>
 /// <param name="Time">When the device was registered, milliseconds since the Unix epoch.</param>
 /// <param name="HashedIdentifier">The device's identifier as the server stores it (base64 of its SHA-256).</param>
-public sealed record DeviceInfo(string DeviceId, long Time, string HashedIdentifier);
+public sealed record DeviceInfo(DeviceId DeviceId, long Time, string HashedIdentifier);
 
 /// <summary>An invitation of the user into a group.</summary>
 /// <param name="GroupId">The group.</param>
 /// <param name="Time">When the invite was made, milliseconds since the Unix epoch.</param>
-public sealed record GroupInvite(string GroupId, long Time);
+public sealed record GroupInvite(GroupId GroupId, long Time);
 
 /// <summary>A new TOTP secret and its recovery codes (shown once; the user stores them safely).</summary>
 /// <param name="Secret">The TOTP secret, base32 without padding.</param>
@@ -54,7 +54,7 @@ public sealed class CofferUser : IDisposable
     private long jwtExpiresAt;
 
     private CofferUser(
-        CofferClient client, string identifier, string userId, string deviceId, string userGroupId, DeviceKeys deviceKeys,
+        CofferClient client, string identifier, UserId userId, DeviceId deviceId, GroupId userGroupId, DeviceKeys deviceKeys,
         List<UserKey> userKeys, IReadOnlyList<GroupHmacData> hmacKeys, string jwt, string refreshToken)
     {
         this.client = client;
@@ -71,13 +71,13 @@ public sealed class CofferUser : IDisposable
     }
 
     /// <summary>The user id.</summary>
-    public string UserId { get; }
+    public UserId UserId { get; }
 
     /// <summary>This device's id.</summary>
-    public string DeviceId { get; }
+    public DeviceId DeviceId { get; }
 
     /// <summary>The id of the user group, whose keys are the user keys.</summary>
-    public string UserGroupId { get; }
+    public GroupId UserGroupId { get; }
 
     /// <summary>This device's identifier (user name); each device has its own.</summary>
     public string Identifier { get; private set; }
@@ -159,7 +159,7 @@ public sealed class CofferUser : IDisposable
             InitOutput output = await client.Transport.SendAsync<InitOutput>(
                 HttpMethod.Post, "/init", ClientJson.Write(new JwtRefreshInput(RefreshToken)), jwt, cancellationToken).ConfigureAwait(false);
             SetJwt(output.Jwt);
-            return [.. output.Invites.Select(i => new GroupInvite(i.GroupId, i.Time))];
+            return [.. output.Invites.Select(i => new GroupInvite(new GroupId(i.GroupId), i.Time))];
         }
         finally
         {
@@ -170,17 +170,17 @@ public sealed class CofferUser : IDisposable
     /// <summary>One page (50) of the user's devices, oldest first; pass the last device of a page to get the next page.</summary>
     public async Task<IReadOnlyList<DeviceInfo>> GetDevicesAsync(DeviceInfo? after = null, CancellationToken cancellationToken = default)
     {
-        string path = after is null ? "/user/device/0/none" : $"/user/device/{after.Time}/{Uri.EscapeDataString(after.DeviceId)}";
+        string path = after is null ? "/user/device/0/none" : $"/user/device/{after.Time}/{Uri.EscapeDataString(after.DeviceId.Value)}";
         IReadOnlyList<DeviceListItem> devices = await SendAsync<IReadOnlyList<DeviceListItem>>(HttpMethod.Get, path, null, cancellationToken)
             .ConfigureAwait(false);
-        return [.. devices.Select(d => new DeviceInfo(d.DeviceId, d.Time, d.DeviceIdentifier))];
+        return [.. devices.Select(d => new DeviceInfo(new DeviceId(d.DeviceId), d.Time, d.DeviceIdentifier))];
     }
 
     /// <summary>Deletes a device of the user (any, including this one; not the last). Needs a fresh JWT: re-runs the login with the password.</summary>
-    public async Task DeleteDeviceAsync(string deviceId, string password, MfaCode? mfa = null, CancellationToken cancellationToken = default)
+    public async Task DeleteDeviceAsync(DeviceId deviceId, string password, MfaCode? mfa = null, CancellationToken cancellationToken = default)
     {
         string fresh = await FreshJwtAsync(password, mfa, cancellationToken).ConfigureAwait(false);
-        await client.Transport.SendAsync<string>(HttpMethod.Delete, $"/user/device/{Uri.EscapeDataString(deviceId)}", null, fresh, cancellationToken)
+        await client.Transport.SendAsync<string>(HttpMethod.Delete, $"/user/device/{Uri.EscapeDataString(deviceId.Value)}", null, fresh, cancellationToken)
             .ConfigureAwait(false);
     }
 
@@ -309,11 +309,11 @@ public sealed class CofferUser : IDisposable
     }
 
     /// <summary>This user's safety number (from the newest user verify key and the user id, crypto-std.md §13).</summary>
-    public string CreateSafetyNumber() => SafetyNumber.Compute(NewestUserKey.VerifyKey, UserId);
+    public string CreateSafetyNumber() => SafetyNumber.Compute(NewestUserKey.VerifyKey, UserId.Value);
 
     /// <summary>The safety number of this user and another: the same on both sides; compare it out of band.</summary>
-    public string CreateSafetyNumber(VerifyKey otherUserVerifyKey, string otherUserId) =>
-        SafetyNumber.Compute(NewestUserKey.VerifyKey, UserId, otherUserVerifyKey, otherUserId);
+    public string CreateSafetyNumber(VerifyKey otherUserVerifyKey, UserId otherUserId) =>
+        SafetyNumber.Compute(NewestUserKey.VerifyKey, UserId.Value, otherUserVerifyKey, otherUserId.Value);
 
     /// <summary>
     /// A user key by id: from this device, or fetched from the server (<c>GET /user/user_keys/key/{id}</c>) and
@@ -349,7 +349,7 @@ public sealed class CofferUser : IDisposable
     {
         ArgumentNullException.ThrowIfNull(store);
         var stored = new StoredUser(
-            StoredUser.CurrentVersion, Identifier, UserId, DeviceId, UserGroupId, jwt, RefreshToken,
+            StoredUser.CurrentVersion, Identifier, UserId.Value, DeviceId.Value, UserGroupId.Value, jwt, RefreshToken,
             StoredDeviceKeys.From(DeviceKeys), [.. UserKeys.Select(StoredUserKey.From)], hmacKeys);
         await store.SetAsync(name, stored.ToJson(), cancellationToken).ConfigureAwait(false);
     }
@@ -401,7 +401,7 @@ public sealed class CofferUser : IDisposable
             }
 
             return new CofferUser(
-                client, stored.Identifier, stored.UserId, stored.DeviceId, stored.UserGroupId, device,
+                client, stored.Identifier, new UserId(stored.UserId), new DeviceId(stored.DeviceId), new GroupId(stored.UserGroupId), device,
                 [.. keys.OrderByDescending(k => k.Time)], stored.HmacKeys, stored.Jwt, stored.RefreshToken);
         }
         catch

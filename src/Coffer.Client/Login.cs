@@ -48,7 +48,7 @@ public abstract record LoginStep
 /// </summary>
 public sealed class LoginChallenge : IDisposable
 {
-    internal LoginChallenge(string identifier, string userId, string deviceId, string userGroupId, DeviceKeys deviceKeys, string verifyLoginBody)
+    internal LoginChallenge(string identifier, UserId userId, DeviceId deviceId, GroupId userGroupId, DeviceKeys deviceKeys, string verifyLoginBody)
     {
         Identifier = identifier;
         UserId = userId;
@@ -62,13 +62,13 @@ public sealed class LoginChallenge : IDisposable
     public string Identifier { get; }
 
     /// <summary>The user id.</summary>
-    public string UserId { get; }
+    public UserId UserId { get; }
 
     /// <summary>The device id.</summary>
-    public string DeviceId { get; }
+    public DeviceId DeviceId { get; }
 
     /// <summary>The id of the user group (whose keys are the user keys).</summary>
-    public string UserGroupId { get; }
+    public GroupId UserGroupId { get; }
 
     /// <summary>The decrypted device keys.</summary>
     public DeviceKeys DeviceKeys { get; }
@@ -96,7 +96,7 @@ public sealed class LoginChallenge : IDisposable
 public sealed class VerifiedLogin : IDisposable
 {
     internal VerifiedLogin(
-        string identifier, string userId, string deviceId, string userGroupId, DeviceKeys deviceKeys,
+        string identifier, UserId userId, DeviceId deviceId, GroupId userGroupId, DeviceKeys deviceKeys,
         IReadOnlyList<UserKey> userKeys, IReadOnlyList<GroupHmacData> hmacKeys, string jwt, string refreshToken)
     {
         Identifier = identifier;
@@ -114,13 +114,13 @@ public sealed class VerifiedLogin : IDisposable
     public string Identifier { get; }
 
     /// <summary>The user id.</summary>
-    public string UserId { get; }
+    public UserId UserId { get; }
 
     /// <summary>The device id.</summary>
-    public string DeviceId { get; }
+    public DeviceId DeviceId { get; }
 
     /// <summary>The user group id.</summary>
-    public string UserGroupId { get; }
+    public GroupId UserGroupId { get; }
 
     /// <summary>The device keys.</summary>
     public DeviceKeys DeviceKeys { get; }

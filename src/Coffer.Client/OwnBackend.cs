@@ -8,18 +8,18 @@ using Coffer.Protocol.Users;
 namespace Coffer.Client;
 
 /// <summary>The result of a registration: the new user's id, its first device's id and identifier.</summary>
-public sealed record RegisteredUser(string UserId, string DeviceId, string DeviceIdentifier);
+public sealed record RegisteredUser(UserId UserId, DeviceId DeviceId, string DeviceIdentifier);
 
 /// <summary>
 /// A new device waiting to be added by an existing device of the user (the result of
 /// <c>POST /user/prepare_register_device</c>). Transfer <see cref="ToJson"/> to a logged-in device, which calls
 /// <see cref="CofferUser.RegisterDeviceAsync"/>; afterwards the new device logs in with its own identifier and password.
 /// </summary>
-public sealed record DeviceRegistrationStart(string DeviceId, string Token, string DeviceIdentifier, PublicKey PublicKey)
+public sealed record DeviceRegistrationStart(DeviceId DeviceId, string Token, string DeviceIdentifier, PublicKey PublicKey)
 {
     /// <summary>The server's result as JSON (<c>{device_id, token, device_identifier, public_key_string, keypair_encrypt_alg}</c>).</summary>
     public string ToJson() => ClientJson.Write(new PrepareRegisterDeviceOutput(
-        DeviceId, Token, DeviceIdentifier, PublicKey.ToWireText(), PublicKey.Algorithm.Id));
+        DeviceId.Value, Token, DeviceIdentifier, PublicKey.ToWireText(), PublicKey.Algorithm.Id));
 
     /// <summary>Reads the JSON of <see cref="ToJson"/> (the bare result, not the envelope).</summary>
     public static DeviceRegistrationStart FromJson(string json)
@@ -37,7 +37,7 @@ public sealed record DeviceRegistrationStart(string DeviceId, string Token, stri
 
     internal static DeviceRegistrationStart From(PrepareRegisterDeviceOutput output) => CofferException.Crypto(() =>
         new DeviceRegistrationStart(
-            output.DeviceId,
+            new DeviceId(output.DeviceId),
             output.Token,
             output.DeviceIdentifier,
             // The server names the new device's key pairs by the device id (api.md §1.7).
@@ -58,7 +58,7 @@ public static class OwnBackend
     public static RegisteredUser DoneRegister(string serverOutput)
     {
         RegisterOutput output = ServerAnswer.Read<RegisterOutput>(serverOutput);
-        return new RegisteredUser(output.UserId, output.DeviceId, output.DeviceIdentifier);
+        return new RegisteredUser(new UserId(output.UserId), new DeviceId(output.DeviceId), output.DeviceIdentifier);
     }
 
     /// <summary>The body of <c>POST /prepare_login</c> (and of <c>POST /exists</c>).</summary>
@@ -135,7 +135,8 @@ public static class OwnBackend
         {
             string challenge = UserKeyMaterial.DecryptChallenge(output.Challenge, device);
             string body = ClientJson.Write(new VerifyLoginInput(preparation.Keys.AuthKeyBase64, preparation.Identifier, challenge));
-            return new LoginChallenge(preparation.Identifier, keys.UserId, keys.DeviceId, keys.UserGroupId, device, body);
+            return new LoginChallenge(
+                preparation.Identifier, new UserId(keys.UserId), new DeviceId(keys.DeviceId), new GroupId(keys.UserGroupId), device, body);
         }
         catch
         {

@@ -27,7 +27,7 @@ public sealed class CofferUserTests
         JsonElement expected = SafetyVectors.GetProperty("safety_numbers").EnumerateArray()
             .Single(n => n.GetProperty("user_2").ValueKind == JsonValueKind.Null);
         // login.json and the safety-number vectors come from the same generator run: the same alice keys.
-        Assert.Equal(expected.Str("user_1"), alice.UserId);
+        Assert.Equal(expected.Str("user_1"), alice.UserId.Value);
         Assert.Equal(expected.Str("number"), alice.CreateSafetyNumber());
     }
 
@@ -43,8 +43,8 @@ public sealed class CofferUserTests
         }
 
         // The SDK's own method uses the user's id; alice's id in login.json is "user_alice" too.
-        Assert.Equal("user_alice", alice.UserId);
-        Assert.Equal(SafetyNumber.Compute(alice.NewestUserKey.VerifyKey, "user_alice", bob, "user_bob"), alice.CreateSafetyNumber(bob, "user_bob"));
+        Assert.Equal("user_alice", alice.UserId.Value);
+        Assert.Equal(SafetyNumber.Compute(alice.NewestUserKey.VerifyKey, "user_alice", bob, "user_bob"), alice.CreateSafetyNumber(bob, new UserId("user_bob")));
     }
 
     [Fact]
@@ -55,7 +55,7 @@ public sealed class CofferUserTests
         (PrivateKey newDevicePrivate, PublicKey newDevicePublic) = PrivateKey.Generate(EncryptionAlgorithm.Default, "device_new");
         using (newDevicePrivate)
         {
-            var start = new DeviceRegistrationStart("device_new", "the-token", "alice-phone", newDevicePublic);
+            var start = new DeviceRegistrationStart(new DeviceId("device_new"), "the-token", "alice-phone", newDevicePublic);
             (string body, IReadOnlyList<string> pages) = alice.PrepareRegisterDevice(start);
             Assert.Empty(pages);
 
@@ -81,7 +81,7 @@ public sealed class CofferUserTests
     {
         (PrivateKey privateKey, PublicKey publicKey) = PrivateKey.Generate(EncryptionAlgorithm.Default, "d2");
         privateKey.Dispose();
-        var start = new DeviceRegistrationStart("d2", "tok", "phone", publicKey);
+        var start = new DeviceRegistrationStart(new DeviceId("d2"), "tok", "phone", publicKey);
         DeviceRegistrationStart back = DeviceRegistrationStart.FromJson(start.ToJson());
         Assert.Equal((start.DeviceId, start.Token, start.DeviceIdentifier, start.PublicKey), (back.DeviceId, back.Token, back.DeviceIdentifier, back.PublicKey));
         Assert.Equal(["device_id", "token", "device_identifier", "public_key_string", "keypair_encrypt_alg"],

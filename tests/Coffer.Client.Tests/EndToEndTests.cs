@@ -29,8 +29,8 @@ public sealed class EndToEndTests
 
         Assert.True(await app.IsIdentifierAvailableAsync("alice", Ct));
         RegisteredUser user = await backend.RegisterAsync("alice", Password, Ct);
-        Assert.True(Guid.TryParse(user.UserId, out _));
-        Assert.True(Guid.TryParse(user.DeviceId, out _));
+        Assert.True(Guid.TryParse(user.UserId.Value, out _));
+        Assert.True(Guid.TryParse(user.DeviceId.Value, out _));
         Assert.Equal("alice", user.DeviceIdentifier);
         Assert.False(await app.IsIdentifierAvailableAsync("alice", Ct));
         Assert.True(await app.IsIdentifierAvailableAsync("bob", Ct));
@@ -91,7 +91,7 @@ public sealed class EndToEndTests
     {
         await using RunningServer server = await RunningServer.StartAsync(Ct);
         using CofferClient app = server.PublicClient();
-        var error = await Assert.ThrowsAsync<CofferException>(() => app.FetchPublicKeyAsync(Guid.NewGuid().ToString(), cancellationToken: Ct));
+        var error = await Assert.ThrowsAsync<CofferException>(() => app.FetchPublicKeyAsync(new UserId(Guid.NewGuid().ToString()), cancellationToken: Ct));
         Assert.True(error.Is(ProtocolError.UserNotFound));
     }
 

@@ -38,7 +38,7 @@ public sealed class JwtRefreshTests
 
         DeviceInfo device = Assert.Single(await user.GetDevicesAsync(cancellationToken: Ct));
 
-        Assert.Equal(new DeviceInfo("d", 5, "h"), device);
+        Assert.Equal(new DeviceInfo(new DeviceId("d"), 5, "h"), device);
         Assert.Equal("/api/v1/user/device/0/none", Assert.Single(handler.Requests).Path);
         Assert.Equal("/api/v1/user/device/5/d", (await user.GetDevicesAsync(device, Ct), handler.Requests[^1].Path).Item2);
     }
@@ -53,7 +53,7 @@ public sealed class JwtRefreshTests
 
         IReadOnlyList<GroupInvite> invites = await user.InitAsync(Ct);
 
-        Assert.Equal(new GroupInvite("g1", 7), Assert.Single(invites));
+        Assert.Equal(new GroupInvite(new GroupId("g1"), 7), Assert.Single(invites));
         Assert.Equal((HttpMethod.Post, "/api/v1/init", "Bearer " + expired, "app-token", """{"refresh_token":"refresh_alice"}"""), Assert.Single(handler.Requests));
         Assert.Equal(fresh, user.Jwt);
     }
@@ -68,7 +68,7 @@ public sealed class JwtRefreshTests
         (PrivateKey newPrivate, PublicKey newPublic) = PrivateKey.Generate(EncryptionAlgorithm.Default, "device_new");
         newPrivate.Dispose();
 
-        string? session = await user.RegisterDeviceAsync(new DeviceRegistrationStart("device_new", "tok", "phone", newPublic), Ct);
+        string? session = await user.RegisterDeviceAsync(new DeviceRegistrationStart(new DeviceId("device_new"), "tok", "phone", newPublic), Ct);
 
         Assert.Equal("s1", session);
         Assert.Equal(["/api/v1/user/done_register_device", "/api/v1/user/user_keys/session/s1", "/api/v1/user/user_keys/session/s1"],
@@ -102,7 +102,7 @@ public sealed class JwtRefreshTests
             return new StoredUserKey(groupKey.ExportJson(), alice.PrivateKey.ExportJson(), alice.PublicKey.ExportJson(),
                 alice.SignKey.ExportJson(), alice.VerifyKey.ExportJson(), alice.Time + i, null, null);
         }).ToList();
-        var stored = new StoredUser(StoredUser.CurrentVersion, login.Identifier, login.UserId, login.DeviceId, login.UserGroupId, jwt,
+        var stored = new StoredUser(StoredUser.CurrentVersion, login.Identifier, login.UserId.Value, login.DeviceId.Value, login.UserGroupId.Value, jwt,
             login.RefreshToken, StoredDeviceKeys.From(login.DeviceKeys), keys, login.HmacKeys);
         var store = new InMemoryKeyStore();
         await store.SetAsync("user", stored.ToJson(), Ct);

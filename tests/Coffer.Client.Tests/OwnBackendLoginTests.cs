@@ -37,7 +37,7 @@ public sealed class OwnBackendLoginTests
         using LoginChallenge challenge = solved.Challenge;
         AssertSameJson(VerifyLoginExchange.GetProperty("request"), Parse(challenge.VerifyLoginBody));
         Assert.Equal(Vectors.Login.GetProperty("challenge").Str("challenge"), Parse(challenge.VerifyLoginBody).Str("challenge"));
-        Assert.Equal(("user_alice", "device_alice", "ugroup_alice"), (challenge.UserId, challenge.DeviceId, challenge.UserGroupId));
+        Assert.Equal(("user_alice", "device_alice", "ugroup_alice"), (challenge.UserId.Value, challenge.DeviceId.Value, challenge.UserGroupId.Value));
     }
 
     [Fact]
@@ -65,7 +65,7 @@ public sealed class OwnBackendLoginTests
         Assert.Equal(expected.Str("exported_public_key_sig_key_id"), key.PublicKeySignatureKeyId);
         Assert.Equal(expected.Str("exported_verify_key"), key.ExportVerifyKeyData());
 
-        Assert.Equal(("user_alice", "device_alice", "refresh_alice"), (login.UserId, login.DeviceId, login.RefreshToken));
+        Assert.Equal(("user_alice", "device_alice", "refresh_alice"), (login.UserId.Value, login.DeviceId.Value, login.RefreshToken));
         JsonElement hmac = Parse(Assert.Single(Result.GetProperty("hmac_keys").EnumerateArray()).Str("key_data"));
         var ours = Assert.Single(login.HmacKeys);
         Assert.Equal(

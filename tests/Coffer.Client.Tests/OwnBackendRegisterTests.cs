@@ -95,7 +95,7 @@ public sealed class OwnBackendRegisterTests
     {
         RegisteredUser user = OwnBackend.DoneRegister(
             """{"status":true,"result":{"user_id":"u1","device_id":"d1","device_identifier":"alice"}}""");
-        Assert.Equal(new RegisteredUser("u1", "d1", "alice"), user);
+        Assert.Equal(new RegisteredUser(new UserId("u1"), new DeviceId("d1"), "alice"), user);
     }
 
     [Fact]
