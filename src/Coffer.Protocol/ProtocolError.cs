@@ -53,7 +53,17 @@ public sealed class ProtocolError
     public static ProtocolError AppNotFound { get; } = new(202, 400, "App not found.");
     public static ProtocolError AppAction { get; } = new(203, 400, "This action is not allowed for this app or needs the secret token.");
     public static ProtocolError AppDisabled { get; } = new(204, 401, "The app is disabled.");
+    public static ProtocolError GroupUserNotFound { get; } = new(300, 400, "The user or group is not a member of this group.");
+    public static ProtocolError GroupUserRank { get; } = new(301, 400, "The rank is not allowed for this action.");
+    public static ProtocolError GroupUserExists { get; } = new(302, 400, "The user or group is already a member or invited.");
+    public static ProtocolError GroupNoKeys { get; } = new(303, 400, "No group keys sent.");
     public static ProtocolError GroupKeyNotFound { get; } = new(304, 400, "Key not found.");
+    public static ProtocolError GroupTooManyKeys { get; } = new(305, 400, "Too many keys in one request (at most 100).");
+    public static ProtocolError GroupKeySession { get; } = new(306, 400, "Key session not found.");
+    public static ProtocolError GroupInviteNotFound { get; } = new(307, 400, "Invite not found.");
+    public static ProtocolError GroupOnlyOneAdmin { get; } = new(308, 400, "The group would be left without an admin.");
+    public static ProtocolError GroupJoinReqNotFound { get; } = new(309, 400, "Join request not found.");
+    public static ProtocolError GroupAccess { get; } = new(310, 400, "Group not found or no access.");
     public static ProtocolError PageNotFound { get; } = new(404, 404, "Not found.");
 
     /// <summary>

@@ -46,3 +46,18 @@ public sealed record GroupKeyServerOutput(
 
 /// <summary>One invite (or join request) in a list: the group and the time it was made.</summary>
 public sealed record GroupInviteReqList(string GroupId, long Time);
+
+/// <summary>One group key encrypted for a new member's public key.</summary>
+public sealed record GroupKeysForNewMember(
+    string EncryptedGroupKey,
+    string Alg,
+    string EncryptedAlg,
+    string KeyId,
+    string UserPublicKeyId);
+
+public sealed record GroupKeysForNewMemberServerInput(IReadOnlyList<GroupKeysForNewMember> Keys, bool KeySession, int? Rank = null);
+
+/// <summary>Result of invites, auto invites, join accepts and device registration; session_id only when a session was opened.</summary>
+public sealed record GroupInviteServerOutput(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SessionId,
+    string Message);

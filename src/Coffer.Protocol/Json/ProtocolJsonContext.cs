@@ -26,6 +26,7 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(DoneLoginInput))]
 [JsonSerializable(typeof(VerifyLoginInput))]
 [JsonSerializable(typeof(DoneLoginResult))]
+[JsonSerializable(typeof(DoneLoginServerOutput))]
 [JsonSerializable(typeof(JwtRefreshInput))]
 [JsonSerializable(typeof(RefreshOutput))]
 [JsonSerializable(typeof(InitOutput))]
@@ -34,6 +35,13 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(IReadOnlyList<GroupKeyServerOutput>))]
 [JsonSerializable(typeof(UserPublicKeyData))]
 [JsonSerializable(typeof(UserVerifyKeyData))]
+[JsonSerializable(typeof(ChangePasswordData))]
+[JsonSerializable(typeof(ResetPasswordData))]
+[JsonSerializable(typeof(UserDeviceRegisterInput))]
+[JsonSerializable(typeof(UserDeviceRegisterOutput))]
+[JsonSerializable(typeof(UserDeviceDoneRegisterInput))]
+[JsonSerializable(typeof(IReadOnlyList<GroupKeysForNewMember>))]
+[JsonSerializable(typeof(GroupInviteServerOutput))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 public static class ProtocolJson

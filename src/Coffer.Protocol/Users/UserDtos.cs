@@ -73,3 +73,30 @@ public abstract record DoneLoginResult
 
     public sealed record Direct(DoneLoginServerOutput Output) : DoneLoginResult;
 }
+
+public sealed record ChangePasswordData(
+    string NewDerivedAlg,
+    string NewClientRandomValue,
+    string NewHashedAuthenticationKey,
+    string NewEncryptedMasterKey,
+    string NewEncryptedMasterKeyAlg,
+    string OldAuthKey);
+
+public sealed record ResetPasswordData(
+    string ClientRandomValue,
+    string HashedAuthenticationKey,
+    MasterKey MasterKey,
+    string DerivedAlg,
+    string EncryptedPrivateKey,
+    string EncryptedSignKey);
+
+/// <summary>Result of POST /user/prepare_register_device: what an existing device needs to add the new one.</summary>
+public sealed record UserDeviceRegisterOutput(
+    string DeviceId,
+    string Token,
+    string DeviceIdentifier,
+    string PublicKeyString,
+    string KeypairEncryptAlg);
+
+/// <summary>Body of PUT /user/done_register_device.</summary>
+public sealed record UserDeviceDoneRegisterInput(Groups.GroupKeysForNewMemberServerInput UserKeys, string Token);

@@ -33,6 +33,37 @@ public static class Bodies
         return body.ToJsonString();
     }
 
+    /// <summary>The device part of the official register body (UserDeviceRegisterInput) with another identifier.</summary>
+    public static string Device(string identifier)
+    {
+        JsonNode device = JsonNode.Parse(Register(identifier))!["device"]!;
+        return device.ToJsonString();
+    }
+
+    /// <summary>A done_register_device body giving the new device one copy per user key.</summary>
+    public static string DoneDevice(string token, IEnumerable<string> keyIds, bool keySession = false, int? rank = null) =>
+        new JsonObject
+        {
+            ["user_keys"] = new JsonObject
+            {
+                ["keys"] = Keys(keyIds),
+                ["rank"] = rank,
+                ["key_session"] = keySession,
+            },
+            ["token"] = token,
+        }.ToJsonString();
+
+    /// <summary>GroupKeysForNewMember entries with opaque ciphertexts named after the key.</summary>
+    public static JsonArray Keys(IEnumerable<string> keyIds) =>
+        [.. keyIds.Select(id => (JsonNode)new JsonObject
+        {
+            ["encrypted_group_key"] = "enc-for-new-device-" + id,
+            ["alg"] = "AES-GCM-256",
+            ["encrypted_alg"] = "ECIES-ed25519_KYBER_768",
+            ["key_id"] = id,
+            ["user_public_key_id"] = "the-new-device",
+        })];
+
     public static string Identifier(string identifier) =>
         JsonSerializer.Serialize(new Dictionary<string, string> { ["user_identifier"] = identifier });
 

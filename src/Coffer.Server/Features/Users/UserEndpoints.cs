@@ -19,6 +19,12 @@ public static class UserEndpoints
         api.MapPost("/init", InitAsync).RequireAppToken(AppOption.UserJwtRefresh).RequireJwt(JwtMode.IgnoreExpiry);
         api.MapPut("/user", UpdateIdentifierAsync).RequireAppToken(AppOption.UserUpdate).RequireJwt();
         api.MapDelete("/user", DeleteUserAsync).RequireAppToken(AppOption.UserDelete).RequireJwt(JwtMode.Fresh);
+        api.MapPut("/user/update_pw", ChangePasswordAsync).RequireAppToken(AppOption.UserChangePassword).RequireJwt(JwtMode.Fresh);
+        api.MapPut("/user/reset_pw", ResetPasswordAsync).RequireAppToken(AppOption.UserResetPassword).RequireJwt();
+
+        api.MapPost("/user/prepare_register_device", PrepareDeviceAsync).RequireAppToken(AppOption.UserDeviceRegister);
+        api.MapPut("/user/done_register_device", DoneDeviceAsync).RequireAppToken(AppOption.UserDeviceRegister).RequireJwt();
+        api.MapPut("/user/user_keys/session/{sessionId}", AddSessionKeysAsync).RequireJwt();
 
         api.MapGet("/user/device/{lastTime}/{lastId}", ListDevicesAsync).RequireAppToken(AppOption.UserDeviceList).RequireJwt();
         api.MapDelete("/user/device/{deviceId}", DeleteDeviceAsync).RequireAppToken(AppOption.UserDeviceDelete).RequireJwt(JwtMode.Fresh);
@@ -120,6 +126,83 @@ public static class UserEndpoints
         RequestIdentity identity = context.Identity();
         await users.DeleteUserAsync(identity.App, identity.User, ct);
         return Reply.Success();
+    }
+
+    public static async Task<IResult> ChangePasswordAsync(
+        JsonBody<ChangePasswordData> body, HttpContext context, UserStore users, CancellationToken ct)
+    {
+        RequestIdentity identity = context.Identity();
+        return await users.ChangePasswordAsync(identity.App, identity.Device, body.Value, ct) switch
+        {
+            PasswordChangeOutcome.Changed => Reply.Success(),
+            PasswordChangeOutcome.AuthKeyFormat => Reply.Error(ProtocolError.AuthKeyFormat),
+            PasswordChangeOutcome.WrongAuthKey => Reply.Error(ProtocolError.Login),
+        };
+    }
+
+    public static async Task<IResult> ResetPasswordAsync(
+        JsonBody<ResetPasswordData> body, HttpContext context, UserStore users, CancellationToken ct)
+    {
+        RequestIdentity identity = context.Identity();
+        await users.ResetPasswordAsync(identity.App, identity.Device, body.Value, ct);
+        return Reply.Success();
+    }
+
+    public static async Task<IResult> PrepareDeviceAsync(
+        JsonBody<UserDeviceRegisterInput> body, HttpContext context, UserStore users, CancellationToken ct)
+    {
+        UserDeviceRegisterInput input = body.Value;
+        AppId app = context.Identity().App;
+        string identifierHash = UserRules.IdentifierHash(input.DeviceIdentifier);
+        if (await users.IdentifierInUseAsync(app, identifierHash, ct))
+        {
+            return Reply.Error(ProtocolError.UserExists);
+        }
+
+        (DeviceId Device, string Token)? prepared = await users.PrepareDeviceAsync(app, input, identifierHash, ct);
+        return prepared is var (device, token)
+            ? Reply.Ok(new UserDeviceRegisterOutput(
+                device.Value, token, input.DeviceIdentifier, input.Derived.PublicKey, input.Derived.KeypairEncryptAlg))
+            : Reply.Error(ProtocolError.UserExists);
+    }
+
+    public static async Task<IResult> DoneDeviceAsync(
+        JsonBody<UserDeviceDoneRegisterInput> body, HttpContext context, UserStore users, CancellationToken ct)
+    {
+        UserDeviceDoneRegisterInput input = body.Value;
+        if (input.Token is "null" or "NULL")
+        {
+            return Reply.Error(ProtocolError.UserNotFound);
+        }
+
+        if (UserRules.CheckKeyCount(input.UserKeys.Keys.Count) is ProtocolError countError)
+        {
+            return Reply.Error(countError);
+        }
+
+        if (UserRules.NewMemberRank(input.UserKeys.Rank) is not int rank)
+        {
+            return Reply.Error(ProtocolError.GroupUserRank);
+        }
+
+        RequestIdentity identity = context.Identity();
+        DeviceKeysOutcome outcome = await users.DoneDeviceAsync(identity.App, identity.User, input.Token, input.UserKeys, rank, ct);
+        return outcome.Error is null
+            ? Reply.Ok(new GroupInviteServerOutput(outcome.SessionId, "The device was added to the user."))
+            : Reply.Error(outcome.Error);
+    }
+
+    public static async Task<IResult> AddSessionKeysAsync(
+        string sessionId, JsonBody<IReadOnlyList<GroupKeysForNewMember>> body, HttpContext context, UserStore users, CancellationToken ct)
+    {
+        if (UserRules.CheckKeyCount(body.Value.Count) is ProtocolError countError)
+        {
+            return Reply.Error(countError);
+        }
+
+        RequestIdentity identity = context.Identity();
+        DeviceKeysOutcome outcome = await users.AddSessionKeysAsync(identity.App, identity.User, sessionId, body.Value, ct);
+        return outcome.Error is null ? Reply.Success() : Reply.Error(outcome.Error);
     }
 
     public static async Task<IResult> ListDevicesAsync(

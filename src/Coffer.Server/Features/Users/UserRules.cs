@@ -79,6 +79,20 @@ public static class UserRules
     public static bool HasUserKeys(CreateData group) =>
         group.EncryptedSignKey is not null && group.VerifyKey is not null && group.KeypairSignAlg is not null && group.PublicKeySig is not null;
 
+    public const int MaxKeysPerRequest = 100;
+    public const int DefaultMemberRank = 4;
+
+    /// <summary>A key list for a new member: 1..100 keys (303 / 305, §4.6, §4.7).</summary>
+    public static Coffer.Protocol.ProtocolError? CheckKeyCount(int count) => count switch
+    {
+        0 => Coffer.Protocol.ProtocolError.GroupNoKeys,
+        > MaxKeysPerRequest => Coffer.Protocol.ProtocolError.GroupTooManyKeys,
+        _ => null,
+    };
+
+    /// <summary>The rank of a new member: given or 4; must be 1..4 (301; the creator rank 0 cannot be given).</summary>
+    public static int? NewMemberRank(int? requested) => (requested ?? DefaultMemberRank) is var rank && rank is >= 1 and <= 4 ? rank : null;
+
     /// <summary>The <c>last_fetched_time</c> path segment: an unsigned integer (else 400/13).</summary>
     public static bool TryParseTime(string value, out long time) =>
         long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out time);

@@ -25,6 +25,16 @@ public enum DeleteDeviceOutcome
 
 public sealed record LoginData(string ClientRandomValue, string DerivedAlg);
 
+public enum PasswordChangeOutcome
+{
+    Changed,
+    AuthKeyFormat,
+    WrongAuthKey,
+}
+
+/// <summary>Outcome of adding keys for a device to the user group: done (with the session id, if one was opened) or why not.</summary>
+public sealed record DeviceKeysOutcome(Coffer.Protocol.ProtocolError? Error, string? SessionId = null);
+
 /// <summary>SQL of the users feature: users, devices, user keys, refresh tokens. Every statement is scoped by app.</summary>
 public sealed class UserStore(Database db, TimeProvider time)
 {
@@ -293,6 +303,185 @@ public sealed class UserStore(Database db, TimeProvider time)
                 new { app = app.Value, user = user.Value }, transaction);
             return 0;
         }, ct);
+
+    /// <summary>
+    /// PUT /user/update_pw: checks the old auth key against the calling device in constant time, then replaces its
+    /// password data. The stored hash is part of the UPDATE predicate, so two concurrent changes cannot both pass.
+    /// </summary>
+    public Task<PasswordChangeOutcome> ChangePasswordAsync(AppId app, DeviceId device, ChangePasswordData data, CancellationToken ct) =>
+        db.InTransactionAsync(async (connection, transaction) =>
+        {
+            string? stored = await connection.QuerySingleOrDefaultAsync<string>(
+                "SELECT hashed_auth_key FROM device WHERE id = @device AND app_id = @app",
+                new { app = app.Value, device = device.Value }, transaction);
+            bool? matches = stored is null ? false : UserRules.AuthKeyMatches(data.OldAuthKey, stored);
+            if (matches is null)
+            {
+                return PasswordChangeOutcome.AuthKeyFormat;
+            }
+
+            if (matches == false)
+            {
+                return PasswordChangeOutcome.WrongAuthKey;
+            }
+
+            int changed = await connection.ExecuteAsync(
+                """
+                UPDATE device SET client_random_value = @NewClientRandomValue, hashed_auth_key = @NewHashedAuthenticationKey,
+                    encrypted_master_key = @NewEncryptedMasterKey, encrypted_master_key_alg = @NewEncryptedMasterKeyAlg,
+                    derived_alg = @NewDerivedAlg
+                WHERE id = @device AND app_id = @app AND hashed_auth_key = @stored
+                """,
+                new
+                {
+                    app = app.Value, device = device.Value, stored, data.NewClientRandomValue, data.NewHashedAuthenticationKey,
+                    data.NewEncryptedMasterKey, data.NewEncryptedMasterKeyAlg, data.NewDerivedAlg,
+                },
+                transaction);
+            return changed == 1 ? PasswordChangeOutcome.Changed : PasswordChangeOutcome.WrongAuthKey;
+        }, ct);
+
+    /// <summary>PUT /user/reset_pw: new password data and re-wrapped private keys for the calling device; key pairs stay.</summary>
+    public async Task ResetPasswordAsync(AppId app, DeviceId device, ResetPasswordData data, CancellationToken ct)
+    {
+        await using DbConnection connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE device SET client_random_value = @ClientRandomValue, hashed_auth_key = @HashedAuthenticationKey,
+                master_key_alg = @MasterKeyAlg, encrypted_master_key = @EncryptedMasterKey,
+                encrypted_master_key_alg = @EncryptedMasterKeyAlg, derived_alg = @DerivedAlg,
+                encrypted_private_key = @EncryptedPrivateKey, encrypted_sign_key = @EncryptedSignKey
+            WHERE id = @device AND app_id = @app
+            """,
+            new
+            {
+                app = app.Value, device = device.Value, data.ClientRandomValue, data.HashedAuthenticationKey,
+                data.MasterKey.MasterKeyAlg, data.MasterKey.EncryptedMasterKey, data.MasterKey.EncryptedMasterKeyAlg,
+                data.DerivedAlg, data.EncryptedPrivateKey, data.EncryptedSignKey,
+            },
+            cancellationToken: ct));
+    }
+
+    /// <summary>
+    /// POST /user/prepare_register_device: a pending device (no user yet) with its key data and a registration
+    /// token (50 random bytes, base64url; only the hash is stored). Null when the identifier is taken.
+    /// </summary>
+    public async Task<(DeviceId Device, string Token)?> PrepareDeviceAsync(
+        AppId app, UserDeviceRegisterInput input, string identifierHash, CancellationToken ct)
+    {
+        var device = new DeviceId(NewId.Uuid());
+        string token = System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(50));
+        try
+        {
+            await db.InTransactionAsync(async (connection, transaction) =>
+            {
+                await InsertDeviceAsync(connection, transaction, app, device, user: null, identifierHash, input, Now());
+                await connection.ExecuteAsync(
+                    "UPDATE device SET registration_token_hash = @hash WHERE id = @device",
+                    new { hash = UserRules.SecretHash(token), device = device.Value }, transaction);
+                return 0;
+            }, ct);
+        }
+        catch (DbException e) when (db.Dialect.IsUniqueViolation(e))
+        {
+            return null;
+        }
+
+        return (device, token);
+    }
+
+    /// <summary>
+    /// PUT /user/done_register_device: attaches the pending device of <paramref name="token"/> to the caller's user,
+    /// makes it a member of the user group (rank, optional key session) and stores its copies of the user keys.
+    /// </summary>
+    public async Task<DeviceKeysOutcome> DoneDeviceAsync(
+        AppId app, UserId user, string token, GroupKeysForNewMemberServerInput keys, int rank, CancellationToken ct)
+    {
+        string? sessionId = keys.KeySession ? NewId.Uuid() : null;
+        long now = Now();
+        return await db.InTransactionAsync(async (connection, transaction) =>
+        {
+            string? device = await connection.QuerySingleOrDefaultAsync<string>(
+                "SELECT id FROM device WHERE app_id = @app AND registration_token_hash = @hash AND user_id IS NULL",
+                new { app = app.Value, hash = UserRules.SecretHash(token) }, transaction);
+            string? group = await UserGroupAsync(connection, transaction, app, user);
+            if (device is null || group is null)
+            {
+                return new DeviceKeysOutcome(Coffer.Protocol.ProtocolError.UserNotFound);
+            }
+
+            if (!await AreKeysOfGroupAsync(connection, transaction, group, keys.Keys))
+            {
+                return new DeviceKeysOutcome(Coffer.Protocol.ProtocolError.GroupKeyNotFound);
+            }
+
+            int attached = await connection.ExecuteAsync(
+                "UPDATE device SET user_id = @user, registration_token_hash = NULL WHERE id = @device AND user_id IS NULL",
+                new { user = user.Value, device }, transaction);
+            if (attached != 1)
+            {
+                return new DeviceKeysOutcome(Coffer.Protocol.ProtocolError.UserNotFound);
+            }
+
+            await connection.ExecuteAsync(
+                """
+                INSERT INTO group_member (group_id, member_id, member_type, rank, joined_at, key_session_id, key_session_at)
+                VALUES (@group, @device, @type, @rank, @now, @sessionId, @sessionAt)
+                """,
+                new { group, device, type = (int)MemberType.User, rank, now, sessionId, sessionAt = sessionId is null ? (long?)null : now },
+                transaction);
+            await InsertMemberKeysAsync(connection, transaction, group, device, keys.Keys, now);
+            return new DeviceKeysOutcome(null, sessionId);
+        }, ct);
+    }
+
+    /// <summary>PUT /user/user_keys/session/:sid: more user keys for the device whose user-group membership holds the session.</summary>
+    public Task<DeviceKeysOutcome> AddSessionKeysAsync(
+        AppId app, UserId user, string sessionId, IReadOnlyList<GroupKeysForNewMember> keys, CancellationToken ct) =>
+        db.InTransactionAsync(async (connection, transaction) =>
+        {
+            string? group = await UserGroupAsync(connection, transaction, app, user);
+            string? member = group is null ? null : await connection.QuerySingleOrDefaultAsync<string>(
+                "SELECT member_id FROM group_member WHERE key_session_id = @sessionId AND group_id = @group",
+                new { sessionId, group }, transaction);
+            if (member is null)
+            {
+                return new DeviceKeysOutcome(Coffer.Protocol.ProtocolError.GroupKeySession);
+            }
+
+            if (!await AreKeysOfGroupAsync(connection, transaction, group!, keys))
+            {
+                return new DeviceKeysOutcome(Coffer.Protocol.ProtocolError.GroupKeyNotFound);
+            }
+
+            await InsertMemberKeysAsync(connection, transaction, group!, member, keys, Now());
+            return new DeviceKeysOutcome(null);
+        }, ct);
+
+    private static Task<string?> UserGroupAsync(DbConnection connection, DbTransaction transaction, AppId app, UserId user) =>
+        connection.QuerySingleOrDefaultAsync<string?>(
+            "SELECT user_group_id FROM app_user WHERE id = @user AND app_id = @app", new { app = app.Value, user = user.Value }, transaction);
+
+    /// <summary>User groups have few keys (one per rotation), so their ids are loaded and compared in memory.</summary>
+    private static async Task<bool> AreKeysOfGroupAsync(
+        DbConnection connection, DbTransaction transaction, string group, IReadOnlyList<GroupKeysForNewMember> keys)
+    {
+        HashSet<string> ids = (await connection.QueryAsync<string>(
+            "SELECT id FROM group_key WHERE group_id = @group", new { group }, transaction)).ToHashSet(StringComparer.Ordinal);
+        return keys.All(k => ids.Contains(k.KeyId));
+    }
+
+    /// <summary>Duplicates of existing (key, member) rows are ignored: the JS SDK sends overlapping pages (§4.6).</summary>
+    private static Task InsertMemberKeysAsync(
+        DbConnection connection, DbTransaction transaction, string group, string member, IReadOnlyList<GroupKeysForNewMember> keys, long now) =>
+        connection.ExecuteAsync(
+            """
+            INSERT INTO member_key (key_id, member_id, group_id, encrypted_group_key, encrypted_alg, encrypted_by_key_id, created_at)
+            VALUES (@KeyId, @member, @group, @EncryptedGroupKey, @EncryptedAlg, @UserPublicKeyId, @now)
+            ON CONFLICT (key_id, member_id) DO NOTHING
+            """,
+            keys.Select(k => new { k.KeyId, member, group, k.EncryptedGroupKey, k.EncryptedAlg, k.UserPublicKeyId, now }),
+            transaction);
 
     /// <summary>A new refresh token for the device (§2.4): 50 random bytes, base64url; only its hash is stored.</summary>
     public async Task<string> CreateRefreshTokenAsync(AppId app, DeviceId device, CancellationToken ct)
