@@ -129,7 +129,7 @@ public sealed class CofferClient : IDisposable
     {
         string body = await Task.Run(() => OwnBackend.PrepareRegisterDeviceStart(deviceIdentifier, password), cancellationToken)
             .ConfigureAwait(false);
-        PrepareRegisterDeviceOutput output = await Transport.SendAsync<PrepareRegisterDeviceOutput>(
+        UserDeviceRegisterOutput output = await Transport.SendAsync<UserDeviceRegisterOutput>(
             HttpMethod.Post, "/user/prepare_register_device", body, null, cancellationToken).ConfigureAwait(false);
         return DeviceRegistrationStart.From(output);
     }

@@ -192,7 +192,7 @@ public sealed class CofferUser : IDisposable
     public async Task<string?> RegisterDeviceAsync(DeviceRegistrationStart newDevice, CancellationToken cancellationToken = default)
     {
         (string body, IReadOnlyList<string> sessionPages) = PrepareRegisterDevice(newDevice);
-        GroupInviteServerOutput output = await SendAsync<GroupInviteServerOutput>(HttpMethod.Put, "/user/done_register_device", body, cancellationToken)
+        KeySessionOutput output = await SendAsync<KeySessionOutput>(HttpMethod.Put, "/user/done_register_device", body, cancellationToken)
             .ConfigureAwait(false);
         if (sessionPages.Count > 0)
         {
@@ -217,8 +217,8 @@ public sealed class CofferUser : IDisposable
         ArgumentNullException.ThrowIfNull(newDevice);
         List<GroupKeysForNewMember> keys = CofferException.Crypto(() => UserKeyMaterial.KeysForNewDevice(UserKeys, newDevice.PublicKey));
         bool session = keys.Count > CofferClient.PageSize;
-        string body = ClientJson.Write(new DoneRegisterDeviceInput(
-            new GroupKeysForNewMemberServerInput([.. keys.Take(CofferClient.PageSize)], Rank: null, KeySession: session),
+        string body = ClientJson.Write(new DoneRegisterDeviceBody(
+            new NewMemberKeys([.. keys.Take(CofferClient.PageSize)], Rank: null, KeySession: session),
             newDevice.Token));
         List<string> pages = [.. keys.Skip(CofferClient.PageSize).Chunk(CofferClient.PageSize)
             .Select(chunk => ClientJson.Write<IReadOnlyList<GroupKeysForNewMember>>(chunk))];
@@ -226,7 +226,7 @@ public sealed class CofferUser : IDisposable
     }
 
     /// <summary>Checks the answer of <c>PUT /user/done_register_device</c>; returns the key session id, if any.</summary>
-    public static string? DoneRegisterDevice(string serverOutput) => ServerAnswer.Read<GroupInviteServerOutput>(serverOutput).SessionId;
+    public static string? DoneRegisterDevice(string serverOutput) => ServerAnswer.Read<KeySessionOutput>(serverOutput).SessionId;
 
     /// <summary>
     /// Changes this device's password: the master key stays, only its wrapping changes. Re-runs the login with the

@@ -18,7 +18,7 @@ public sealed record RegisteredUser(UserId UserId, DeviceId DeviceId, string Dev
 public sealed record DeviceRegistrationStart(DeviceId DeviceId, string Token, string DeviceIdentifier, PublicKey PublicKey)
 {
     /// <summary>The server's result as JSON (<c>{device_id, token, device_identifier, public_key_string, keypair_encrypt_alg}</c>).</summary>
-    public string ToJson() => ClientJson.Write(new PrepareRegisterDeviceOutput(
+    public string ToJson() => ClientJson.Write(new UserDeviceRegisterOutput(
         DeviceId.Value, Token, DeviceIdentifier, PublicKey.ToWireText(), PublicKey.Algorithm.Id));
 
     /// <summary>Reads the JSON of <see cref="ToJson"/> (the bare result, not the envelope).</summary>
@@ -27,7 +27,7 @@ public sealed record DeviceRegistrationStart(DeviceId DeviceId, string Token, st
         try
         {
             using JsonDocument document = JsonDocument.Parse(json);
-            return From(ClientJson.Read<PrepareRegisterDeviceOutput>(document.RootElement));
+            return From(ClientJson.Read<UserDeviceRegisterOutput>(document.RootElement));
         }
         catch (JsonException exception)
         {
@@ -35,7 +35,7 @@ public sealed record DeviceRegistrationStart(DeviceId DeviceId, string Token, st
         }
     }
 
-    internal static DeviceRegistrationStart From(PrepareRegisterDeviceOutput output) => CofferException.Crypto(() =>
+    internal static DeviceRegistrationStart From(UserDeviceRegisterOutput output) => CofferException.Crypto(() =>
         new DeviceRegistrationStart(
             new DeviceId(output.DeviceId),
             output.Token,
@@ -90,7 +90,7 @@ public static class OwnBackend
 
     /// <summary>Checks the answer of <c>POST /user/prepare_register_device</c>.</summary>
     public static DeviceRegistrationStart DoneRegisterDeviceStart(string serverOutput) =>
-        DeviceRegistrationStart.From(ServerAnswer.Read<PrepareRegisterDeviceOutput>(serverOutput));
+        DeviceRegistrationStart.From(ServerAnswer.Read<UserDeviceRegisterOutput>(serverOutput));
 
     /// <summary>
     /// The body of <c>PUT /user/update_pw</c> (needs a fresh JWT): from the answers of <c>prepare_login</c> and of

@@ -122,6 +122,39 @@ public sealed class EndToEndTests
     }
 
     [Fact]
+    public async Task RegisterDeviceStartAsync_NewIdentifier_ReservesItForThePendingDevice()
+    {
+        await using RunningServer server = await RunningServer.StartAsync(Ct);
+        using CofferClient backend = server.SecretClient();
+        using CofferClient app = server.PublicClient();
+        await backend.RegisterAsync("erin", Password, Ct);
+
+        DeviceRegistrationStart start = await app.RegisterDeviceStartAsync("erin-phone", "phone password", Ct);
+        Assert.True(Guid.TryParse(start.DeviceId.Value, out _));
+        Assert.Equal(("erin-phone", start.DeviceId.Value), (start.DeviceIdentifier, start.PublicKey.KeyId));
+        Assert.False(await app.IsIdentifierAvailableAsync("erin-phone", Ct));
+        var taken = await Assert.ThrowsAsync<CofferException>(() => app.RegisterDeviceStartAsync("erin", "other", Ct));
+        Assert.True(taken.Is(ProtocolError.UserExists));
+
+        // What the new device shows to the logged-in one survives the transfer as JSON.
+        DeviceRegistrationStart transferred = DeviceRegistrationStart.FromJson(start.ToJson());
+        Assert.Equal((start.DeviceId, start.Token, start.PublicKey), (transferred.DeviceId, transferred.Token, transferred.PublicKey));
+    }
+
+    [Fact]
+    public async Task OwnBackend_PrepareRegisterDeviceStart_ServerReturnsTheDevicesPublicKey()
+    {
+        await using RunningServer server = await RunningServer.StartAsync(Ct);
+        using var http = new HttpClient { BaseAddress = server.BaseUrl };
+        string body = OwnBackend.PrepareRegisterDeviceStart("tablet", "tablet password");
+        DeviceRegistrationStart start = OwnBackend.DoneRegisterDeviceStart(
+            await PostAsync(http, "/api/v1/user/prepare_register_device", body, server.Credentials.PublicToken));
+        JsonElement derived = Parse(body).GetProperty("derived");
+        Assert.Equal(PublicKey.FromWireText(EncryptionAlgorithm.Default, derived.Str("public_key"), "x"), start.PublicKey);
+        Assert.Equal("tablet", start.DeviceIdentifier);
+    }
+
+    [Fact]
     public async Task UserLifecycle_RegisterLoginInitRefreshDevicesChangePasswordDelete()
     {
         await using RunningServer server = await RunningServer.StartAsync(Ct);

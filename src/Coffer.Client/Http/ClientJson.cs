@@ -2,7 +2,6 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Coffer.Client.Storage;
-using Coffer.Protocol.Groups;
 using Coffer.Protocol.Json;
 using Coffer.Protocol.Users;
 
@@ -22,14 +21,8 @@ namespace Coffer.Client.Http;
 [JsonSerializable(typeof(OtpInput))]
 [JsonSerializable(typeof(OtpRegisterOutput))]
 [JsonSerializable(typeof(OtpRecoveryKeysOutput))]
-[JsonSerializable(typeof(ChangePasswordData))]
-[JsonSerializable(typeof(ResetPasswordData))]
-[JsonSerializable(typeof(PrepareRegisterDeviceOutput))]
-[JsonSerializable(typeof(DoneRegisterDeviceInput))]
-[JsonSerializable(typeof(UserDeviceRegisterInput))]
-[JsonSerializable(typeof(GroupInviteServerOutput))]
-[JsonSerializable(typeof(IReadOnlyList<GroupKeysForNewMember>))]
-[JsonSerializable(typeof(DoneLoginServerOutput))]
+[JsonSerializable(typeof(DoneRegisterDeviceBody))]
+[JsonSerializable(typeof(KeySessionOutput))]
 [JsonSerializable(typeof(StoredUser))]
 internal sealed partial class ClientJsonContext : JsonSerializerContext;
 

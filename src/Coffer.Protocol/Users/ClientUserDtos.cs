@@ -20,32 +20,3 @@ public sealed record OtpRegisterOutput(string Secret, string Alg, IReadOnlyList<
 
 /// <summary>Result of GET /user/otp_recovery_keys.</summary>
 public sealed record OtpRecoveryKeysOutput(IReadOnlyList<string> Keys);
-
-/// <summary>Body of PUT /user/update_pw: the same master key, wrapped by a key derived from the new password.</summary>
-public sealed record ChangePasswordData(
-    string NewDerivedAlg,
-    string NewClientRandomValue,
-    string NewHashedAuthenticationKey,
-    string NewEncryptedMasterKey,
-    string NewEncryptedMasterKeyAlg,
-    string OldAuthKey);
-
-/// <summary>Body of PUT /user/reset_pw: a new master key that re-wraps the device key pairs.</summary>
-public sealed record ResetPasswordData(
-    string ClientRandomValue,
-    string HashedAuthenticationKey,
-    MasterKey MasterKey,
-    string DerivedAlg,
-    string EncryptedPrivateKey,
-    string EncryptedSignKey);
-
-/// <summary>Result of POST /user/prepare_register_device: the pending device and its public key.</summary>
-public sealed record PrepareRegisterDeviceOutput(
-    string DeviceId,
-    string Token,
-    string DeviceIdentifier,
-    string PublicKeyString,
-    string KeypairEncryptAlg);
-
-/// <summary>Body of PUT /user/done_register_device: the user keys encrypted for the new device and its token.</summary>
-public sealed record DoneRegisterDeviceInput(GroupKeysForNewMemberServerInput UserKeys, string Token);
