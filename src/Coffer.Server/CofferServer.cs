@@ -2,6 +2,7 @@ using Coffer.Server.Api;
 using Coffer.Server.Auth;
 using Coffer.Server.Data;
 using Coffer.Server.Features.Apps;
+using Coffer.Server.Features.Mfa;
 using Coffer.Server.Features.Users;
 
 namespace Coffer.Server;
@@ -35,6 +36,7 @@ public static class CofferServer
         app.UseMiddleware<RequestAuthMiddleware>();
         RouteGroupBuilder api = app.MapGroup(ApiPipeline.Prefix).RequireAnyAppToken();
         api.MapUsers();
+        api.MapMfa();
         app.MapNotFound();
         return app;
     }
@@ -50,6 +52,7 @@ public static class CofferServer
         services.AddSingleton<AppAdmin>();
         services.AddSingleton<JwtService>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<MfaStore>();
         services.AddHostedService<MigrateOnStart>();
         return services;
     }

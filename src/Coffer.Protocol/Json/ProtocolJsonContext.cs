@@ -42,6 +42,8 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(UserDeviceDoneRegisterInput))]
 [JsonSerializable(typeof(IReadOnlyList<GroupKeysForNewMember>))]
 [JsonSerializable(typeof(GroupInviteServerOutput))]
+[JsonSerializable(typeof(OtpRegister))]
+[JsonSerializable(typeof(OtpRecoveryKeysOutput))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 public static class ProtocolJson

@@ -57,7 +57,9 @@ public static partial class ApiPipeline
         catch (DbException e)
         {
             LogUnexpected(Logger(context), e, context.Request.Method, context.Request.Path);
-            error = ProtocolError.DbQuery;
+            error = context.RequestServices.GetRequiredService<Coffer.Server.Data.Database>().Dialect.IsConnectionFailure(e)
+                ? ProtocolError.NoDbConnection
+                : ProtocolError.DbQuery;
         }
         catch (Exception e)
         {

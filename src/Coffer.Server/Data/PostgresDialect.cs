@@ -32,6 +32,10 @@ public sealed class PostgresDialect : SqlDialect
     public override bool IsForeignKeyViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
 
+    /// <summary>An NpgsqlException that is not a PostgresException never reached the server (network, refused, timeout).</summary>
+    public override bool IsConnectionFailure(DbException exception) =>
+        exception is NpgsqlException and not PostgresException;
+
     private sealed class AdvisoryLock(DbConnection connection) : IAsyncDisposable
     {
         public async ValueTask DisposeAsync() =>

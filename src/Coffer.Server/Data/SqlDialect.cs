@@ -23,6 +23,9 @@ public abstract class SqlDialect
 
     public abstract bool IsForeignKeyViolation(DbException exception);
 
+    /// <summary>The database cannot be reached or opened (answered as 500/20 instead of 500/21).</summary>
+    public abstract bool IsConnectionFailure(DbException exception);
+
     /// <summary>
     /// Picks the dialect from an ADO.NET connection string: <c>Data Source=…</c> (or <c>Filename=…</c>) is SQLite,
     /// <c>Host=…</c> (or <c>Server=…</c>) is PostgreSQL.

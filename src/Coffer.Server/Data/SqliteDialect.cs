@@ -46,6 +46,9 @@ public sealed class SqliteDialect : SqlDialect
     public override bool IsForeignKeyViolation(DbException exception) =>
         exception is SqliteException { SqliteExtendedErrorCode: raw.SQLITE_CONSTRAINT_FOREIGNKEY };
 
+    public override bool IsConnectionFailure(DbException exception) =>
+        exception is SqliteException { SqliteErrorCode: raw.SQLITE_CANTOPEN or raw.SQLITE_NOTADB or raw.SQLITE_IOERR };
+
     /// <summary>The lock is the open IMMEDIATE transaction; it is committed when the migrations are done.</summary>
     public sealed class MigrationLock(SqliteTransaction transaction) : IAsyncDisposable
     {

@@ -126,3 +126,20 @@ public sealed class ApiPipelineTests(TestDatabases databases)
         Assert.Equal("""{"status":true,"result":{"user_identifier":"a+b/<c>&'é😀\"\\\n","available":true}}""", answer.Text);
     }
 }
+
+public sealed class UnexpectedErrorTests(TestDatabases databases)
+{
+    [Theory, Databases]
+    public async Task UnexpectedException_Returns500WithGenericMessageOnly(DatabaseKind db)
+    {
+        await using TestApp app = await TestApp.StartAsync(db, databases);
+        TestUser alice = await app.RegisterAsync("alice");
+        app.Clock.Failure = new InvalidOperationException("secret detail: root key 0xDEADBEEF");
+        ApiAnswer answer = await app.SendAsync(HttpMethod.Get, "/user/device/0/none", jwt: alice.Jwt);
+        Assert.Equal(System.Net.HttpStatusCode.InternalServerError, answer.Status);
+        Assert.Equal("""{"status":false,"err_code":500,"err_msg":"Internal server error."}""", answer.Text);
+        Assert.Equal("*", answer.Response.Headers.GetValues("Access-Control-Allow-Origin").Single());
+        app.Clock.Failure = null;
+        Assert.True((await app.SendAsync(HttpMethod.Get, "/user/device/0/none", jwt: alice.Jwt)).Ok);
+    }
+}

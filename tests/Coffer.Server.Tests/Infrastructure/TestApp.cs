@@ -15,7 +15,10 @@ public sealed class TestClock : TimeProvider
 {
     private DateTimeOffset now = DateTimeOffset.UtcNow;
 
-    public override DateTimeOffset GetUtcNow() => now;
+    /// <summary>When set, reading the clock throws this (simulates a bug deep inside a request).</summary>
+    public Exception? Failure { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => Failure is null ? now : throw Failure;
 
     public void Advance(TimeSpan by) => now += by;
 }

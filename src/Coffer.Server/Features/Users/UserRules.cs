@@ -79,6 +79,9 @@ public static class UserRules
     public static bool HasUserKeys(CreateData group) =>
         group.EncryptedSignKey is not null && group.VerifyKey is not null && group.KeypairSignAlg is not null && group.PublicKeySig is not null;
 
+    /// <summary>Pending device registrations expire (§8 #26), so an abandoned one does not block its identifier forever.</summary>
+    public static readonly TimeSpan PendingDeviceLifetime = TimeSpan.FromHours(24);
+
     public const int MaxKeysPerRequest = 100;
     public const int DefaultMemberRank = 4;
 

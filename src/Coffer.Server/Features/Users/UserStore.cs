@@ -1,5 +1,6 @@
 using System.Data.Common;
 using System.Security.Cryptography;
+using Coffer.Protocol;
 using Coffer.Protocol.Groups;
 using Coffer.Protocol.Keys;
 using Coffer.Protocol.Users;
@@ -33,7 +34,7 @@ public enum PasswordChangeOutcome
 }
 
 /// <summary>Outcome of adding keys for a device to the user group: done (with the session id, if one was opened) or why not.</summary>
-public sealed record DeviceKeysOutcome(Coffer.Protocol.ProtocolError? Error, string? SessionId = null);
+public sealed record DeviceKeysOutcome(ProtocolError? Error, string? SessionId = null);
 
 /// <summary>SQL of the users feature: users, devices, user keys, refresh tokens. Every statement is scoped by app.</summary>
 public sealed class UserStore(Database db, TimeProvider time)
@@ -66,10 +67,16 @@ public sealed class UserStore(Database db, TimeProvider time)
         };
     }
 
-    /// <summary>True when a device of the app (registered or pending) has this identifier.</summary>
+    /// <summary>
+    /// True when a device of the app (registered, or pending and not expired) has this identifier. An expired pending
+    /// registration of the identifier is deleted here, so that register / prepare_register_device can reuse it.
+    /// </summary>
     public async Task<bool> IdentifierInUseAsync(AppId app, string identifierHash, CancellationToken ct)
     {
         await using DbConnection connection = await db.OpenAsync(ct);
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM device WHERE app_id = @app AND identifier_hash = @hash AND user_id IS NULL AND created_at < @cutoff",
+            new { app = app.Value, hash = identifierHash, cutoff = PendingCutoff() }, cancellationToken: ct));
         return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
             "SELECT COUNT(*) FROM device WHERE app_id = @app AND identifier_hash = @hash",
             new { app = app.Value, hash = identifierHash }, cancellationToken: ct)) > 0;
@@ -402,17 +409,20 @@ public sealed class UserStore(Database db, TimeProvider time)
         return await db.InTransactionAsync(async (connection, transaction) =>
         {
             string? device = await connection.QuerySingleOrDefaultAsync<string>(
-                "SELECT id FROM device WHERE app_id = @app AND registration_token_hash = @hash AND user_id IS NULL",
-                new { app = app.Value, hash = UserRules.SecretHash(token) }, transaction);
+                """
+                SELECT id FROM device
+                WHERE app_id = @app AND registration_token_hash = @hash AND user_id IS NULL AND created_at >= @cutoff
+                """,
+                new { app = app.Value, hash = UserRules.SecretHash(token), cutoff = PendingCutoff() }, transaction);
             string? group = await UserGroupAsync(connection, transaction, app, user);
             if (device is null || group is null)
             {
-                return new DeviceKeysOutcome(Coffer.Protocol.ProtocolError.UserNotFound);
+                return new DeviceKeysOutcome(ProtocolError.UserNotFound);
             }
 
             if (!await AreKeysOfGroupAsync(connection, transaction, group, keys.Keys))
             {
-                return new DeviceKeysOutcome(Coffer.Protocol.ProtocolError.GroupKeyNotFound);
+                return new DeviceKeysOutcome(ProtocolError.GroupKeyNotFound);
             }
 
             int attached = await connection.ExecuteAsync(
@@ -420,7 +430,7 @@ public sealed class UserStore(Database db, TimeProvider time)
                 new { user = user.Value, device }, transaction);
             if (attached != 1)
             {
-                return new DeviceKeysOutcome(Coffer.Protocol.ProtocolError.UserNotFound);
+                return new DeviceKeysOutcome(ProtocolError.UserNotFound);
             }
 
             await connection.ExecuteAsync(
@@ -446,12 +456,12 @@ public sealed class UserStore(Database db, TimeProvider time)
                 new { sessionId, group }, transaction);
             if (member is null)
             {
-                return new DeviceKeysOutcome(Coffer.Protocol.ProtocolError.GroupKeySession);
+                return new DeviceKeysOutcome(ProtocolError.GroupKeySession);
             }
 
             if (!await AreKeysOfGroupAsync(connection, transaction, group!, keys))
             {
-                return new DeviceKeysOutcome(Coffer.Protocol.ProtocolError.GroupKeyNotFound);
+                return new DeviceKeysOutcome(ProtocolError.GroupKeyNotFound);
             }
 
             await InsertMemberKeysAsync(connection, transaction, group!, member, keys, Now());
@@ -547,6 +557,8 @@ public sealed class UserStore(Database db, TimeProvider time)
             transaction);
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
+
+    private long PendingCutoff() => (time.GetUtcNow() - UserRules.PendingDeviceLifetime).ToUnixTimeMilliseconds();
 
     // Dapper row types: classes with setters (see AppStore).
     private sealed class LoginRow

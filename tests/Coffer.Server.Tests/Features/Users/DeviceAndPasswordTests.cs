@@ -215,3 +215,20 @@ public sealed class DeviceAndPasswordTests(TestDatabases databases)
         ["old_auth_key"] = oldAuthKey,
     }.ToJsonString();
 }
+
+public sealed class PendingDeviceExpiryTests(TestDatabases databases)
+{
+    [Theory, Databases]
+    public async Task PendingDevice_After24Hours_FreesTheIdentifierAndItsTokenStopsWorking(DatabaseKind db)
+    {
+        await using TestApp app = await TestApp.StartAsync(db, databases);
+        TestUser alice = await app.RegisterAsync("alice");
+        string key = (await app.SendAsync(HttpMethod.Get, $"/user/{alice.UserId}/public_key")).Result.GetProperty("public_key_id").GetString()!;
+        string token = (await app.SendAsync(HttpMethod.Post, "/user/prepare_register_device", Bodies.Device("p"))).Result.GetProperty("token").GetString()!;
+        app.Clock.Advance(TimeSpan.FromHours(25));
+        (string jwt, _) = await app.LoginAsync(alice.UserId, alice.DeviceId);
+        Assert.Equal(100, (await app.SendAsync(HttpMethod.Put, "/user/done_register_device", Bodies.DoneDevice(token, [key]), jwt: jwt)).ErrCode);
+        Assert.True((await app.SendAsync(HttpMethod.Post, "/exists", Bodies.Identifier("p"))).Result.GetProperty("available").GetBoolean());
+        Assert.True((await app.SendAsync(HttpMethod.Post, "/register", Bodies.Register("p"), appToken: app.SecretToken)).Ok);
+    }
+}
