@@ -278,7 +278,7 @@ public sealed class CofferUser : IDisposable
     public async Task<OtpRegistration> RegisterOtpAsync(string password, MfaCode? mfa = null, CancellationToken cancellationToken = default)
     {
         string fresh = await FreshJwtAsync(password, mfa, cancellationToken).ConfigureAwait(false);
-        OtpRegisterOutput output = await client.Transport.SendAsync<OtpRegisterOutput>(HttpMethod.Patch, "/user/register_otp", null, fresh, cancellationToken)
+        OtpRegister output = await client.Transport.SendAsync<OtpRegister>(HttpMethod.Patch, "/user/register_otp", null, fresh, cancellationToken)
             .ConfigureAwait(false);
         return new OtpRegistration(output.Secret, output.Alg, output.Recover);
     }
@@ -287,7 +287,7 @@ public sealed class CofferUser : IDisposable
     public async Task<OtpRegistration> ResetOtpAsync(string password, MfaCode mfa, CancellationToken cancellationToken = default)
     {
         string fresh = await FreshJwtAsync(password, mfa, cancellationToken).ConfigureAwait(false);
-        OtpRegisterOutput output = await client.Transport.SendAsync<OtpRegisterOutput>(HttpMethod.Patch, "/user/reset_otp", null, fresh, cancellationToken)
+        OtpRegister output = await client.Transport.SendAsync<OtpRegister>(HttpMethod.Patch, "/user/reset_otp", null, fresh, cancellationToken)
             .ConfigureAwait(false);
         return new OtpRegistration(output.Secret, output.Alg, output.Recover);
     }

@@ -19,8 +19,6 @@ namespace Coffer.Client.Http;
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
 [JsonSerializable(typeof(VerifyLoginOutput))]
 [JsonSerializable(typeof(OtpInput))]
-[JsonSerializable(typeof(OtpRegisterOutput))]
-[JsonSerializable(typeof(OtpRecoveryKeysOutput))]
 [JsonSerializable(typeof(DoneRegisterDeviceBody))]
 [JsonSerializable(typeof(KeySessionOutput))]
 [JsonSerializable(typeof(StoredUser))]

@@ -14,9 +14,3 @@ public sealed record VerifyLoginOutput(
 
 /// <summary>Body of POST /validate_mfa and POST /validate_recovery_otp.</summary>
 public sealed record OtpInput(string Token, string AuthKey, string DeviceIdentifier);
-
-/// <summary>Result of PATCH /user/register_otp and PATCH /user/reset_otp.</summary>
-public sealed record OtpRegisterOutput(string Secret, string Alg, IReadOnlyList<string> Recover);
-
-/// <summary>Result of GET /user/otp_recovery_keys.</summary>
-public sealed record OtpRecoveryKeysOutput(IReadOnlyList<string> Keys);
