@@ -32,6 +32,15 @@ async function main() {
 			const verifyKey = w.user_extract_verify_key_data(await get(cmd, `/user/${cmd.user_id}/verify_key/${sigKeyId}`));
 			return { verified: w.user_verify_user_public_key(verifyKey, publicKey), public_key: publicKey };
 		}
+		case "login": {
+			const out = await w.login(cmd.base_url, cmd.token, cmd.identifier, cmd.password);
+			return {
+				user_id: out.get_id(),
+				device_id: out.get_device_id(),
+				mfa: out.get_mfa_master_key() !== undefined,
+				user_keys: out.get_user_keys(),
+			};
+		}
 		default:
 			throw new Error("unknown op " + cmd.op);
 	}
@@ -39,4 +48,4 @@ async function main() {
 
 main().then(
 	(result) => process.stdout.write(JSON.stringify(result) + "\n"),
-	(error) => { process.stdout.write(JSON.stringify({ error: String(error && error.message || error) }) + "\n"); process.exitCode = 1; });
+	(error) => process.stdout.write(JSON.stringify({ error: String(error && error.message || error) }) + "\n"));
