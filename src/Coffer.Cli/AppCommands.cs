@@ -163,11 +163,18 @@ public static class AppCommands
         await using ServiceProvider provider = services.BuildServiceProvider();
         try
         {
+            RootKey rootKey = provider.GetRequiredService<RootKey>();
             await provider.GetRequiredService<Migrator>().MigrateAsync(CancellationToken.None);
+            if (await provider.GetRequiredService<AppStore>().AnyJwtKeyAsync(CancellationToken.None) is AppJwtKey key)
+            {
+                rootKey.CheckOpens(key.SignKeySealed, key.Id.Value);
+            }
+
             return await action(provider.GetRequiredService<AppAdmin>());
         }
-        catch (ArgumentException e)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException)
         {
+            // Configuration problems (connection string, root key): a message, not a stack trace.
             error.WriteLine(e.Message);
             return 2;
         }

@@ -24,7 +24,17 @@ public static class ServeCommand
                 [WebHostDefaults.ServerUrlsKey] = parsed.GetValue(urls),
                 [CofferServer.DatabaseConfigKey] = parsed.GetValue(database),
             });
-            await app.StartAsync(ct);
+            try
+            {
+                await app.StartAsync(ct);
+            }
+            catch (InvalidOperationException e)
+            {
+                // Configuration problems found at start-up (connection string, root key): a message, not a stack trace.
+                await Console.Error.WriteLineAsync(e.Message);
+                return 2;
+            }
+
             await app.WaitForShutdownAsync(ct);
             return 0;
         });

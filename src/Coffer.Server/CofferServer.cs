@@ -58,9 +58,16 @@ public static class CofferServer
     }
 
     /// <summary>Applies the migrations before the server accepts requests (StartingAsync runs before any StartAsync).</summary>
-    private sealed class MigrateOnStart(Migrator migrator) : IHostedLifecycleService
+    private sealed class MigrateOnStart(Migrator migrator, AppStore apps, RootKey rootKey) : IHostedLifecycleService
     {
-        public async Task StartingAsync(CancellationToken cancellationToken) => await migrator.MigrateAsync(cancellationToken);
+        public async Task StartingAsync(CancellationToken cancellationToken)
+        {
+            await migrator.MigrateAsync(cancellationToken);
+            if (await apps.AnyJwtKeyAsync(cancellationToken) is AppJwtKey key)
+            {
+                rootKey.CheckOpens(key.SignKeySealed, key.Id.Value);
+            }
+        }
 
         public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 

@@ -124,3 +124,27 @@ public sealed class AppCommandTests
         Assert.Equal("", second.Output);
     }
 }
+
+public sealed class RootKeyCommandTests
+{
+    [Fact]
+    public async Task PostgresWithoutRootKey_FailsWithMessage()
+    {
+        CliResult result = await Cli.RunAsync("app", "create", "--name", "x", "--database", "Host=127.0.0.1;Port=1;Username=u;Database=d", "--json");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("Coffer:RootKey", result.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AnotherRootKey_IsDetectedBeforeAnyChange()
+    {
+        using var db = new TempDatabase();
+        JsonElement app = (await Cli.RunAsync("app", "create", "--name", "shop", "--database", db.ConnectionString, "--json")).Json;
+        string keyFile = Path.Combine(db.Folder, "coffer.db.rootkey");
+        Assert.True(File.Exists(keyFile));
+        await File.WriteAllTextAsync(keyFile, Convert.ToBase64String(new byte[32]), TestContext.Current.CancellationToken);
+        CliResult result = await Cli.RunAsync("app", "add-jwt-key", "--app", app.GetProperty("app_id").GetString()!, "--database", db.ConnectionString);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("another root key", result.Error, StringComparison.Ordinal);
+    }
+}

@@ -50,8 +50,9 @@ public sealed class RootKey
 
     /// <summary>
     /// The root key from <c>Coffer:RootKey</c> (base64); otherwise from a key file (<c>Coffer:RootKeyFile</c>, or
-    /// <c>&lt;sqlite file&gt;.rootkey</c> next to a SQLite database, or <c>coffer.rootkey</c> in the working
-    /// directory), generated on first use for local development.
+    /// <c>&lt;sqlite file&gt;.rootkey</c> next to a SQLite database), generated on first use for local development.
+    /// A PostgreSQL database needs one of the two settings: a key file guessed from the working directory would
+    /// differ between the admin command and the server.
     /// </summary>
     public static RootKey Load(IConfiguration configuration, string databaseConnectionString)
     {
@@ -95,6 +96,21 @@ public sealed class RootKey
             return Path.GetFullPath(dataSource) + ".rootkey";
         }
 
-        return Path.GetFullPath("coffer.rootkey");
+        throw new InvalidOperationException(
+            $"Set {ConfigKey} (base64 of 32 bytes; environment variable Coffer__RootKey) or {FileConfigKey} for this database.");
+    }
+
+    /// <summary>Throws at start-up when the key cannot open a value sealed before (a wrong key would only fail later, at the first login).</summary>
+    public void CheckOpens(string sealedValue, string associatedData)
+    {
+        try
+        {
+            CryptographicOperations.ZeroMemory(Open(sealedValue, associatedData));
+        }
+        catch (CryptographicException)
+        {
+            throw new InvalidOperationException(
+                "The root key does not decrypt the stored JWT keys: the database was created with another root key.");
+        }
     }
 }

@@ -82,6 +82,16 @@ public sealed class AppStore(Database db)
         return row is null ? null : new AppJwtKey(new JwtKeyId(row.Id), row.SignKeyEnc, row.VerifyKey);
     }
 
+    /// <summary>Some JWT key of any app (for the start-up check of the root key); null in an empty database.</summary>
+    public async Task<AppJwtKey?> AnyJwtKeyAsync(CancellationToken ct)
+    {
+        await using DbConnection connection = await db.OpenAsync(ct);
+        JwtKeyRow? row = await connection.QueryFirstOrDefaultAsync<JwtKeyRow>(new CommandDefinition(
+            "SELECT id AS Id, sign_key_enc AS SignKeyEnc, verify_key AS VerifyKey FROM app_jwt_key ORDER BY created_at DESC, id LIMIT 1",
+            cancellationToken: ct));
+        return row is null ? null : new AppJwtKey(new JwtKeyId(row.Id), row.SignKeyEnc, row.VerifyKey);
+    }
+
     /// <summary>The verify key of <paramref name="kid"/> if it is a key of this app (never of another app, §8 #3).</summary>
     public async Task<string?> JwtVerifyKeyAsync(AppId app, JwtKeyId kid, CancellationToken ct)
     {
