@@ -108,6 +108,18 @@ public static class OwnBackend
     /// <summary>The body of <c>PUT /user</c>: the calling device's new identifier.</summary>
     public static string PrepareUpdateIdentifier(string newIdentifier) => ClientJson.Write(new UserIdentifierInput(newIdentifier));
 
+    /// <summary>
+    /// The body of <c>PUT /refresh</c> for the "refresh from a cookie" strategy: the app's backend sends it with the
+    /// old (possibly expired) JWT as <c>Authorization: Bearer</c>.
+    /// </summary>
+    public static string PrepareRefreshJwt(string refreshToken) => ClientJson.Write(new JwtRefreshInput(refreshToken));
+
+    /// <summary>Checks the answer of <c>PUT /refresh</c> and returns the new JWT.</summary>
+    public static string DoneRefreshJwt(string serverOutput) => ServerAnswer.Read<RefreshOutput>(serverOutput).Jwt;
+
+    /// <summary>The body of <c>DELETE /user/forced/disable_otp</c> (secret token): turns MFA off for a user from the app's backend.</summary>
+    public static string PrepareForcedDisableOtp(string identifier) => ClientJson.Write(new UserIdentifierInput(identifier));
+
     internal static RegisterData NewRegisterData(string identifier, string password) => CofferException.Crypto(() =>
     {
         (UserDeviceRegisterInput device, PublicKey devicePublicKey) = UserKeyMaterial.NewDevice(identifier, password);

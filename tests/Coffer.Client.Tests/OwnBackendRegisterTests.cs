@@ -113,5 +113,15 @@ public sealed class OwnBackendRegisterTests
         Assert.Equal("sdk_2", error.Code);
     }
 
+    [Fact]
+    public void RefreshAndForcedDisableOtp_Bodies_AreTheProtocolShapes()
+    {
+        Assert.Equal("""{"refresh_token":"r+/1"}""", OwnBackend.PrepareRefreshJwt("r+/1"));
+        Assert.Equal("new.jwt.x", OwnBackend.DoneRefreshJwt("""{"status":true,"result":{"user_id":"u","jwt":"new.jwt.x","device_id":"d"}}"""));
+        Assert.Equal("""{"user_identifier":"al\"ice"}""", OwnBackend.PrepareForcedDisableOtp("al\"ice"));
+        Assert.Equal(114, Assert.Throws<CofferException>(() => OwnBackend.DoneRefreshJwt(
+            """{"status":false,"err_code":114,"err_msg":"Refresh token not found."}""")).ServerCode);
+    }
+
     private static byte[] B64(JsonElement element, string name) => Convert.FromBase64String(element.Str(name));
 }
