@@ -19,6 +19,74 @@ public static class MfaRules
     /// <summary>Recovery codes are looked up by base64(SHA-256(UTF-8 code)).</summary>
     public static string CodeHash(string code) => Convert.ToBase64String(SHA256.HashData(Encoding.UTF8.GetBytes(code)));
 
+    public const int TotpDigits = 6;
+    public const int TotpStepSeconds = 30;
+    public const int TotpAllowedSkewSteps = 1;
+
+    /// <summary>
+    /// TOTP check of validate_mfa (api.md §4.1): RFC 6238 with HMAC-SHA-256, 6 digits, 30 s steps, one step of
+    /// clock skew either way. The secret is the base32 text handed out by register_otp. Every candidate is computed
+    /// and compared in constant time, so the answer time does not depend on which step matched.
+    /// </summary>
+    public static bool VerifyTotp(string base32Secret, string code, long unixSeconds)
+    {
+        byte[]? key = FromBase32(base32Secret);
+        if (key is null || code.Length != TotpDigits)
+        {
+            return false;
+        }
+
+        byte[] given = Encoding.ASCII.GetBytes(code);
+        long step = unixSeconds / TotpStepSeconds;
+        bool match = false;
+        for (long s = step - TotpAllowedSkewSteps; s <= step + TotpAllowedSkewSteps; s++)
+        {
+            match |= CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(Totp(key, s)), given);
+        }
+
+        CryptographicOperations.ZeroMemory(key);
+        return match;
+    }
+
+    /// <summary>The RFC 6238 code (HOTP of RFC 4226 with HMAC-SHA-256) of one time step.</summary>
+    public static string Totp(ReadOnlySpan<byte> key, long step)
+    {
+        Span<byte> counter = stackalloc byte[8];
+        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(counter, step);
+        Span<byte> mac = stackalloc byte[32];
+        HMACSHA256.HashData(key, counter, mac);
+        int offset = mac[^1] & 0x0F;
+        int binary = ((mac[offset] & 0x7F) << 24) | (mac[offset + 1] << 16) | (mac[offset + 2] << 8) | mac[offset + 3];
+        return (binary % 1_000_000).ToString("D6", System.Globalization.CultureInfo.InvariantCulture);
+    }
+
+    /// <summary>RFC 4648 base32 decoding (padding optional, case-insensitive); null when the text is not base32.</summary>
+    public static byte[]? FromBase32(string text)
+    {
+        string trimmed = text.TrimEnd('=');
+        var bytes = new List<byte>(trimmed.Length * 5 / 8);
+        int buffer = 0;
+        int bits = 0;
+        foreach (char c in trimmed)
+        {
+            int value = Base32Alphabet.IndexOf(char.ToUpperInvariant(c), StringComparison.Ordinal);
+            if (value < 0)
+            {
+                return null;
+            }
+
+            buffer = (buffer << 5) | value;
+            bits += 5;
+            if (bits >= 8)
+            {
+                bytes.Add((byte)(buffer >> (bits - 8)));
+                bits -= 8;
+            }
+        }
+
+        return [.. bytes];
+    }
+
     /// <summary>RFC 4648 base32, upper case, without padding.</summary>
     public static string Base32(ReadOnlySpan<byte> data)
     {

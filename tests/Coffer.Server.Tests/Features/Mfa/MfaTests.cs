@@ -64,6 +64,34 @@ public sealed class MfaTests(TestDatabases databases)
         }
     }
 
+    [Theory]
+    [InlineData(59, "119246")]
+    [InlineData(1111111109, "084774")]
+    [InlineData(1111111111, "062674")]
+    [InlineData(1234567890, "819424")]
+    [InlineData(2000000000, "698825")]
+    [InlineData(20000000000, "737706")]
+    public void Totp_MatchesRfc6238Sha256Vectors(long time, string expected)
+    {
+        // RFC 6238 appendix B, SHA-256 key "12345678901234567890123456789012"; the 6-digit code is the 8-digit code mod 10^6.
+        byte[] key = "12345678901234567890123456789012"u8.ToArray();
+        Assert.Equal(expected, MfaRules.Totp(key, time / 30));
+        Assert.True(MfaRules.VerifyTotp(MfaRules.Base32(key), expected, time));
+    }
+
+    [Fact]
+    public void VerifyTotp_AllowsOneStepOfSkewOnly()
+    {
+        string secret = MfaRules.NewSecret();
+        byte[] key = MfaRules.FromBase32(secret)!;
+        const long now = 1_700_000_000;
+        Assert.True(MfaRules.VerifyTotp(secret, MfaRules.Totp(key, now / 30 - 1), now));
+        Assert.True(MfaRules.VerifyTotp(secret, MfaRules.Totp(key, now / 30 + 1), now));
+        Assert.False(MfaRules.VerifyTotp(secret, MfaRules.Totp(key, now / 30 + 2), now));
+        Assert.False(MfaRules.VerifyTotp(secret, "12345", now));
+        Assert.False(MfaRules.VerifyTotp("not base32!", "123456", now));
+    }
+
     [Fact]
     public void Base32_MatchesRfc4648Vectors()
     {
@@ -71,5 +99,6 @@ public sealed class MfaTests(TestDatabases databases)
         Assert.Equal("MY", MfaRules.Base32("f"u8));
         Assert.Equal("MZXW6YQ", MfaRules.Base32("foob"u8));
         Assert.Equal("MZXW6YTBOI", MfaRules.Base32("foobar"u8));
+        Assert.Equal("foobar"u8.ToArray(), MfaRules.FromBase32("MZXW6YTBOI======"));
     }
 }
