@@ -1,0 +1,39 @@
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Coffer.Client.Http;
+
+/// <summary>
+/// Sends API requests the way the official client does: the app token header on every request, <c>content-type:
+/// application/json</c> even without a body, the JWT as <c>Authorization: Bearer</c>. Routes are under <c>/api/v1</c>.
+/// </summary>
+internal sealed class ApiTransport(HttpClient http, Uri baseUrl, string appToken)
+{
+    public const string AppTokenHeader = "x-sentc-app-token";
+    private readonly string prefix = baseUrl.ToString().TrimEnd('/') + "/api/v1";
+
+    public Uri BaseUrl { get; } = baseUrl;
+
+    public async Task<T> SendAsync<T>(HttpMethod method, string path, string? body, string? jwt, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, prefix + path);
+        request.Headers.TryAddWithoutValidation(AppTokenHeader, appToken);
+        if (jwt is not null)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        }
+
+        request.Content = new StringContent(body ?? string.Empty, Encoding.UTF8, "application/json");
+
+        try
+        {
+            using HttpResponseMessage response = await http.SendAsync(request, ct).ConfigureAwait(false);
+            string text = await response.Content.ReadAsStringAsync(ct).ConfigureAwait(false);
+            return ServerAnswer.Read<T>(text, response.StatusCode);
+        }
+        catch (HttpRequestException exception)
+        {
+            throw CofferException.FromSdk(SdkError.Network, exception.StatusCode, exception);
+        }
+    }
+}
