@@ -19,6 +19,7 @@
 //                                            (default for every request: {"status":true,"result":"Success"})
 //   driver.captured                       -> the requests received since the last call, oldest first:
 //                                            [{"method","path","headers":{...},"body":"<text>"}]
+//   driver.sleep [ms]                     -> answers after ms milliseconds (the harness's own timeout test)
 "use strict";
 
 const http = require("node:http");
@@ -76,6 +77,7 @@ const commands = {
     return null;
   },
   "driver.captured": () => capture.requests.splice(0, capture.requests.length),
+  "driver.sleep": (ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms)),
 };
 
 function decodeArgument(value) {
