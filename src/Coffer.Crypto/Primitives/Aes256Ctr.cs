@@ -31,7 +31,7 @@ internal sealed class Aes256Ctr : IDisposable
         }
 
         _aes = Aes.Create();
-        _aes.Key = key.ToArray();
+        _aes.SetKey(key); // from the span: no managed copy of the key is left behind for the GC
     }
 
     /// <summary>
