@@ -2,7 +2,8 @@
 //   - the BenchmarkDotNet JSON reports of bench/Coffer.Crypto.Benchmarks (times in ns),
 //   - the JSON summary of bench/official-client/bench.js (times in µs),
 //   - the machine-readable output of `openssl speed -evp aes-256-gcm -bytes 16384 -mr`.
-// Medians on both sides (the machine is shared; means are pulled up by other people's builds).
+// Medians on both sides: BenchmarkDotNet's median iteration, and bench.js's median of ~100 ms batch means (the
+// machine is shared; means are pulled up by other people's builds).
 //
 //   node compare.js <bdn-results-dir> <wasm.json> <openssl.txt>
 "use strict";
@@ -26,7 +27,7 @@ for (const file of fs.readdirSync(bdnDir).filter((f) => f.endsWith("-report-full
 
 // ---- official client -----------------------------------------------------------------------------------------
 const wasmReport = JSON.parse(fs.readFileSync(wasmFile, "utf8"));
-const wasm = new Map(wasmReport.results.map((r) => [r.name, r.median_us]));
+const wasm = new Map(wasmReport.results.map((r) => [r.name, r.batch_median_us]));
 const W = (name) => wasm.get(name);
 const C = (name) => csharp.get(name);
 const minus = (...xs) => (xs.some((x) => x === undefined) ? undefined : xs.reduce((a, b) => a - b));
