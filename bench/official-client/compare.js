@@ -97,4 +97,15 @@ const aesShare = blob && opensslMBps ? toMBps(blob) / opensslMBps : undefined;
 lines.push(`- AES-256-GCM 1 MiB ≥ 80 % of openssl: ${aesShare === undefined ? "not measured" : aesShare >= 0.8 ? `MET (${(aesShare * 100).toFixed(0)} %)` : `MISSED (${(aesShare * 100).toFixed(0)} %)`}`);
 const argonRatio = argon && argonBase ? argon / argonBase : undefined;
 lines.push(`- Argon2 no slower than libargon2 (within 3 % noise): ${argonRatio === undefined ? "not measured" : argonRatio <= 1.03 ? `MET (${argonRatio.toFixed(3)})` : `MISSED (${argonRatio.toFixed(3)})`}`);
+
+// ---- where the C# time goes ----------------------------------------------------------------------------------
+const parts = [...csharp].filter(([k]) => k.startsWith("HybridPartsBenchmarks."));
+if (parts.length > 0) {
+  lines.push("");
+  lines.push("Where the C# time goes (the halves of the hybrids on their own, 32-byte key / 1 KiB message):");
+  lines.push("");
+  lines.push("| C# operation | µs |");
+  lines.push("|---|---:|");
+  for (const [k, v] of parts) lines.push(`| ${k.replace("HybridPartsBenchmarks.", "")} | ${fmt(v)} |`);
+}
 process.stdout.write(lines.join("\n") + "\n");
