@@ -39,22 +39,33 @@ internal static class SearchableHash
         byte[] bytes = Encoding.UTF8.GetBytes(data);
         if (full)
         {
-            return [Token(key32, bytes)];
+            string token = Token(key32, bytes);
+            CryptographicOperations.ZeroMemory(bytes);
+            return [token];
         }
 
         int lim = limit is int l && l < bytes.Length ? l : bytes.Length;
         if (lim > MaxPrefixBytes)
         {
+            CryptographicOperations.ZeroMemory(bytes);
             throw new CryptoException(CryptoError.SearchableInputTooLong);
         }
 
         int count = Math.Min(lim + 1, bytes.Length);
         var tokens = new string[count];
+
+        // One keyed HMAC for all prefixes: re-keying per token would double the cost.
+        using IncrementalHash hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, key32);
+        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
         for (int i = 0; i < count; i++)
         {
-            tokens[i] = Token(key32, bytes.AsSpan(0, i + 1));
+            hmac.AppendData(bytes.AsSpan(0, i + 1));
+            hmac.GetHashAndReset(mac);
+            tokens[i] = Base64Url.EncodeToString(mac);
         }
 
+        CryptographicOperations.ZeroMemory(mac);
+        CryptographicOperations.ZeroMemory(bytes);
         return tokens;
     }
 

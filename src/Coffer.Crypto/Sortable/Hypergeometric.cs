@@ -8,8 +8,8 @@
 // conversions are Rust's `as u64` (truncate toward zero, saturate at 0 and u64::MAX). No FMA (see Fdlibm).
 // Unlike ranlib, whose M and IX are integers, sentc's CryptDB-derived version keeps every quantity in a double:
 // the mode m is not rounded (only the cell bounds xl, xr are truncated), and a variate drawn in the rectangle or a
-// tail keeps its fraction through the acceptance test; only the final result is truncated. Both matter: rounding
-// either one changes about one ciphertext in eight.
+// tail keeps its fraction through the acceptance test; only the final result is truncated. This matters: with m
+// rounded down, about one ciphertext in eight differed from the wasm's.
 // Secret: the coins (from the key); the parameters are derived from the plaintext. The number of loop rounds
 // depends on both; see Ope16 for why that is inherent.
 using System.Numerics;

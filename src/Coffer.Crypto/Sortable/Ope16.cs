@@ -39,9 +39,10 @@ internal static class Ope16
 
     /// <summary>
     /// sentc's string rule: the first 4 UTF-8 bytes (padded with '*' when shorter), folded as number·256 + code point
-    /// per character in wrapping u64 arithmetic, integer-divided by 65534. The caller encrypts the result, which
-    /// may be above <see cref="MaxPlaintext"/> (client_61 then). Where the cut after 4 bytes would split a character
-    /// the wasm panics; we throw DataMalformed instead (spec §16.6: never send such a string).
+    /// per character in wrapping u64 arithmetic, integer-divided by 65534. The caller encrypts the result with
+    /// <see cref="Encrypt"/>, which owns the client_61 check (4 bytes fold to at most 0x7F7F7F7F / 65534 = 32640, so
+    /// strings never reach it today). Where the cut after 4 bytes would split a character the wasm panics; we throw
+    /// DataMalformed instead (spec §16.6: never send such a string).
     /// </summary>
     public static ulong EncodeString(string s)
     {
@@ -85,25 +86,42 @@ internal static class Ope16
             text = text[consumed..];
         }
 
+        CryptographicOperations.ZeroMemory(bytes);
         return number / StringDivisor;
     }
-
-    internal static string DecimalAscii(ulong v) => v.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>One lazy-sampling step: the domain and range intervals searched and the domain gap drawn.</summary>
 internal readonly record struct OpeStep(ulong DomainLow, ulong DomainHigh, ulong RangeLow, ulong RangeHigh, ulong DomainGap);
 
 /// <summary>
-/// OPE-16 under one key. Keeps the key's AES keystream, so encrypting many values under one key (an index
-/// rebuild, the exhaustive test) costs a few HMACs per value. Not thread-safe; dispose to wipe the key material.
+/// OPE-16 under one key. Keeps what depends on the key alone: the AES keystream, the keyed HMAC, and the outcome of
+/// the upper tree nodes, which every plaintext's search passes through (the root is shared by all 65,533 values,
+/// each of its children by half of them, …). Encrypting many values under one key (an index rebuild, the
+/// exhaustive test) then costs a few HMACs per value. Not thread-safe; dispose to wipe the key material.
 /// </summary>
 internal sealed class Ope16Cipher : IDisposable
 {
+    // By default nodes whose domain has at least this many points are remembered: at most a few thousand per key,
+    // and they are the expensive ones (H2PE with its squeeze tests). Below it a search takes ~5 more steps.
+    private const ulong DefaultCachedMinDomain = 32;
+
+    private readonly ulong _cachedMinDomain;
+
     private readonly byte[] _key;
     private readonly OpeKeystream _keystream;
+    private readonly IncrementalHash _hmac;
 
-    public Ope16Cipher(ReadOnlySpan<byte> key16)
+    // (dlo, dhi, rlo, rhi) → (dgap, keystream position after the node). A node is reached by exactly one path, so
+    // the keystream position after it is fixed too; skipping a remembered node restores it.
+    private readonly Dictionary<(ulong, ulong, ulong, ulong), (ulong Gap, int Position)> _nodes = [];
+
+    /// <param name="key16">The 16-byte OPE key.</param>
+    /// <param name="rememberAllNodes">
+    /// Remember every tree node, not just the upper ones: for encrypting a large share of the domain under one key
+    /// (each node is then sampled once; about 130,000 nodes, several MB, for the whole domain).
+    /// </param>
+    public Ope16Cipher(ReadOnlySpan<byte> key16, bool rememberAllNodes = false)
     {
         if (key16.Length != Ope16.KeySize)
         {
@@ -112,6 +130,8 @@ internal sealed class Ope16Cipher : IDisposable
 
         _key = key16.ToArray();
         _keystream = new OpeKeystream(key16);
+        _hmac = IncrementalHash.CreateHMAC(HashAlgorithmName.SHA256, _key);
+        _cachedMinDomain = rememberAllNodes ? 2 : DefaultCachedMinDomain;
     }
 
     public ulong Encrypt(ulong plaintext) => Encrypt(plaintext, trace: null);
@@ -127,7 +147,7 @@ internal sealed class Ope16Cipher : IDisposable
         ulong dlo = 0, dhi = Ope16.DomainHigh, rlo = 0, rhi = Ope16.RangeHigh;
         var coins = new OpeRandom(_keystream); // one coin source for the whole search
         Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        Span<byte> label = stackalloc byte[4 * 20 + 3];
+        Span<byte> label = stackalloc byte[(4 * 20) + 3];
         while (true)
         {
             ulong nd = dhi - dlo + 1;
@@ -137,12 +157,26 @@ internal sealed class Ope16Cipher : IDisposable
                 break;
             }
 
-            int labelLength = WriteBoundsLabel(label, dlo, dhi, rlo, rhi);
-            HMACSHA256.HashData(_key, label[..labelLength], mac);
-            coins.SetCounter(mac[..16]);
-
             ulong rgap = nr / 2;
-            ulong dgap = Hypergeometric.Sample(rgap, nd, nr - nd, ref coins);
+            ulong dgap;
+            if (nd >= _cachedMinDomain && _nodes.TryGetValue((dlo, dhi, rlo, rhi), out var node))
+            {
+                dgap = node.Gap;
+                coins.Position = node.Position;
+            }
+            else
+            {
+                int labelLength = WriteBoundsLabel(label, dlo, dhi, rlo, rhi);
+                _hmac.AppendData(label[..labelLength]);
+                _hmac.GetHashAndReset(mac);
+                coins.SetCounter(mac[..16]);
+                dgap = Hypergeometric.Sample(rgap, nd, nr - nd, ref coins);
+                if (nd >= _cachedMinDomain)
+                {
+                    _nodes[(dlo, dhi, rlo, rhi)] = (dgap, coins.Position);
+                }
+            }
+
             trace?.Add(new OpeStep(dlo, dhi, rlo, rhi, dgap));
 
             if (plaintext < dlo + dgap)
@@ -162,7 +196,11 @@ internal sealed class Ope16Cipher : IDisposable
         // The range cell of n: coins from a fresh object (keystream back at block 0) seeded by SHA-256 of n.
         Span<byte> digest = stackalloc byte[SHA256.HashSizeInBytes];
         Span<byte> decimalN = stackalloc byte[20];
-        int nLength = Encoding.ASCII.GetBytes(Ope16.DecimalAscii(plaintext), decimalN);
+        if (!plaintext.TryFormat(decimalN, out int nLength, default, CultureInfo.InvariantCulture))
+        {
+            throw new InvalidOperationException("A u64 has at most 20 decimal digits.");
+        }
+
         SHA256.HashData(decimalN[..nLength], digest);
         var final = new OpeRandom(_keystream);
         final.SetCounter(digest[..16]);
@@ -196,6 +234,8 @@ internal sealed class Ope16Cipher : IDisposable
     public void Dispose()
     {
         CryptographicOperations.ZeroMemory(_key);
+        _nodes.Clear(); // a Dictionary cannot be wiped in place; clearing drops the references at least
+        _hmac.Dispose();
         _keystream.Dispose();
     }
 }

@@ -1,6 +1,7 @@
 // The coin source of sentc's OPE-16 ("BlockCipher" in spec crypto-std.md §12): a 128-bit little-endian counter
 // `ctr` that the caller re-seeds, XORed with an AES-128 keystream AES_k(LE64(i) ‖ 0^8), i = 0, 1, 2, … that runs
-// for the life of the object (re-seeding does not rewind it). Output block j is (ctr + j + 1) ⊕ keystream.
+// for the life of the object (re-seeding does not rewind it). Each output block: ctr += 1, then ctr ⊕ the next
+// keystream block.
 // The keystream depends on the key only, so OpeKeystream computes it once per key, in batches, and every
 // encryption reads the same blocks; that is what makes an encryption cost a few microseconds.
 // Secret: the key and the keystream (the counter seeds are HMACs of public bounds and of the plaintext).
@@ -89,6 +90,13 @@ internal struct OpeRandom
         _keystream = keystream;
         _counter = UInt128.Zero;
         _position = 0;
+    }
+
+    /// <summary>How many keystream blocks this object has used; a remembered tree node restores it.</summary>
+    public int Position
+    {
+        readonly get => _position;
+        set => _position = value;
     }
 
     /// <summary>Replaces the counter with the 16 bytes <paramref name="seed"/> read as a little-endian integer.</summary>

@@ -115,6 +115,7 @@ public class SearchableHashTests
     [InlineData(5, 4, 5)]
     [InlineData(5, 5, 5)]
     [InlineData(5, 100, 5)]
+    [InlineData(150, 300, 150)] // a limit above the length is the length (wasm: 150)
     public void Create_LengthAndLimit_GiveSentcCount(int length, int? limit, int expected) =>
         Assert.Equal(expected, SearchableHash.Create(Key(), new string('a', length), false, limit).Count);
 
@@ -142,6 +143,24 @@ public class SearchableHashTests
         Assert.Equal(SearchableHash.Search(Key(), "ä"), hashes[1]);
         Assert.All(hashes, h => Assert.Equal(43, Encoding.ASCII.GetByteCount(h)));
     }
+
+    // Not in the vector files: sentc_wasm 0.15.0 observed through tests/interop-node on 2026-11-21 with the
+    // searchable.json key. search("") is accepted (only create rejects empty data).
+    [Fact]
+    public void Search_EmptyString_HashesZeroBytesLikeWasm() =>
+        Assert.Equal("ZlbtREBtiJVJexuNhUEY_Nd5Dhgc5up8pO7Xk_D81ZQ", SearchableHash.Search(Key(), ""));
+
+    [Fact]
+    public void Create_LimitAbove200BelowLength_ThrowsSearchableInputTooLongLikeWasm()
+    {
+        var ex = Assert.Throws<CryptoException>(() => SearchableHash.Create(Key(), new string('x', 250), false, 201));
+
+        Assert.Equal(CryptoError.SearchableInputTooLong, ex.Error);
+    }
+
+    [Fact]
+    public void Create_NegativeLimit_Throws() =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => SearchableHash.Create(Key(), "abc", false, -1));
 
     [Theory]
     [InlineData(31)]

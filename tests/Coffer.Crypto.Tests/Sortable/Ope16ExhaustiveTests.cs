@@ -48,7 +48,7 @@ public class Ope16ExhaustiveTests(ITestOutputHelper output)
 
         var stopwatch = Stopwatch.StartNew();
         ulong[] c = new ulong[Ope16.MaxPlaintext + 1];
-        using (var cipher = new Ope16Cipher(key))
+        using (var cipher = new Ope16Cipher(key, rememberAllNodes: true))
         {
             for (ulong n = 0; n <= Ope16.MaxPlaintext; n++)
             {

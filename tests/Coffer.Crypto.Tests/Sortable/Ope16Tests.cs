@@ -168,6 +168,21 @@ public class Ope16Tests
     public void EncodeString_Examples_MatchSpecRule(string s, ulong expected) =>
         Assert.Equal(expected, Ope16.EncodeString(s));
 
+    // Not in the vector files: sortable_encrypt_raw_string of sentc_wasm 0.15.0, run through tests/interop-node on
+    // 2026-11-21 with the spec's known key, for the fold's edge cases (cut on a boundary, largest folds).
+    [Theory]
+    [InlineData("abcdefgh", 1631024550UL)]
+    [InlineData("\u007f\u007f\u007f\u007f", 2135274522UL)]
+    [InlineData("\U0010FFFF", 1446323UL)]
+    [InlineData("ääää", 56880UL)]
+    [InlineData("€abc", 2338427UL)]
+    public void EncodeStringThenEncrypt_WasmObservedEdgeCases_MatchWasm(string s, ulong expected)
+    {
+        byte[] key = Convert.FromBase64String("5kGPKgLQKmuZeOWQyJ7vOg==");
+
+        Assert.Equal(expected, Ope16.Encrypt(key, Ope16.EncodeString(s)));
+    }
+
     [Fact]
     public void EncodeString_CutInsideUtf8Character_ThrowsDataMalformedWhereWasmPanics()
     {

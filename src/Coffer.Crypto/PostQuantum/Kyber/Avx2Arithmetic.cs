@@ -13,7 +13,7 @@ using static Coffer.Crypto.PostQuantum.Kyber.KyberMath;
 
 namespace Coffer.Crypto.PostQuantum.Kyber;
 
-internal readonly struct Avx2Arithmetic : IKyberArithmetic
+internal readonly partial struct Avx2Arithmetic : IKyberArithmetic
 {
     private const int Vectors = N / 16;
 
@@ -27,6 +27,8 @@ internal readonly struct Avx2Arithmetic : IKyberArithmetic
     // Base multiplication: ±zeta of each coefficient pair in its odd lane. Layout: [vector][lane].
     private static readonly short[] BaseMulZetas = BuildBaseMulZetas(qinv: false);
     private static readonly short[] BaseMulZetasQinv = BuildBaseMulZetas(qinv: true);
+
+    public static bool HardwareAes => AesNiCtr.IsSupported;
 
     public static void Ntt(Span<short> poly)
     {

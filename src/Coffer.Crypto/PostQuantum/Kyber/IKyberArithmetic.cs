@@ -1,11 +1,19 @@
-// Kyber768 round 3 (spec v3.02, "90s" variant): the polynomial arithmetic that has a scalar and an AVX2 form.
-// Polynomials are 256 int16 coefficients in the reference (bit-reversed NTT) order in both forms, so the two are
-// interchangeable coefficient for coefficient; encoding and sampling are shared.
-// Constant-time: implementations must not branch on or index memory by coefficient values.
+// Kyber768 round 3 (spec v3.02, "90s" variant): everything on the hot path that has a portable scalar form and an
+// x86 intrinsics form (AVX2 arithmetic, AVX2 samplers and encodings, AES-NI). KyberIndCpa is generic over it, so
+// both forms run the same protocol code. Polynomials are 256 int16 coefficients in the reference (bit-reversed NTT)
+// order in both forms, and the two must agree coefficient for coefficient and byte for byte (property-tested).
+// Constant-time: implementations must not branch on or index memory by secret values (only RejectUniform, which
+// sees public data, may).
 namespace Coffer.Crypto.PostQuantum.Kyber;
 
 internal interface IKyberArithmetic
 {
+    /// <summary>
+    /// Whether the XOF and PRF run on AES-NI (<see cref="AesNiCtr"/>) rather than the BCL (<c>Aes256Ctr</c>): the
+    /// intrinsics path takes both, so that the portable path really is portable and both AES backends meet the KATs.
+    /// </summary>
+    static abstract bool HardwareAes { get; }
+
     /// <summary>Forward NTT in place, then Barrett reduction. Input |a| &lt; q; output centred, |a| &lt;= (q-1)/2.</summary>
     static abstract void Ntt(Span<short> poly);
 
@@ -14,7 +22,7 @@ internal interface IKyberArithmetic
 
     /// <summary>
     /// r = Σ_i a_i ∘ b_i over k = 3 polynomials (NTT-domain products, each with a factor R^-1), Barrett-reduced.
-    /// Inputs |a|, |b| &lt; 2^12 (a packed key may hold values up to 4095).
+    /// Inputs |a|, |b| &lt;= 4095 (an unpacked key's 12-bit values are not reduced).
     /// </summary>
     static abstract void BaseMulAccumulate(Span<short> r, ReadOnlySpan<short> a, ReadOnlySpan<short> b);
 
@@ -29,4 +37,31 @@ internal interface IKyberArithmetic
 
     /// <summary>r = a - b, coefficient-wise, no reduction; r may alias a or b.</summary>
     static abstract void Subtract(ReadOnlySpan<short> a, ReadOnlySpan<short> b, Span<short> r);
+
+    /// <summary>η = 2 centred binomial sampling of one polynomial from 128 PRF bytes (secret: branch-free).</summary>
+    static abstract void Cbd2(ReadOnlySpan<byte> buf, Span<short> r);
+
+    /// <summary>
+    /// Rejection sampling of XOF bytes into r[count..256] in consecutive 3-byte triples; returns the new count.
+    /// Only for the public matrix, so it may branch and look up tables by the candidates.
+    /// </summary>
+    static abstract int RejectUniform(Span<short> r, int count, ReadOnlySpan<byte> buf);
+
+    /// <summary>Packs k polynomials with coefficients in (-q, q) as canonical 12-bit values (1152 bytes).</summary>
+    static abstract void PolyVecToBytes(ReadOnlySpan<short> a, Span<byte> r);
+
+    /// <summary>Unpacks 1152 bytes into k polynomials of 12-bit values (not reduced).</summary>
+    static abstract void PolyVecFromBytes(ReadOnlySpan<byte> a, Span<short> r);
+
+    /// <summary>Compresses k polynomials with coefficients in (-q, q) to du = 10 bits (960 bytes); no division.</summary>
+    static abstract void PolyVecCompress(ReadOnlySpan<short> a, Span<byte> r);
+
+    /// <summary>Decompresses 960 bytes of du = 10 values into k polynomials.</summary>
+    static abstract void PolyVecDecompress(ReadOnlySpan<byte> a, Span<short> r);
+
+    /// <summary>Compresses one polynomial with coefficients in (-q, q) to dv = 4 bits (128 bytes); no division.</summary>
+    static abstract void PolyCompress(ReadOnlySpan<short> a, Span<byte> r);
+
+    /// <summary>Decodes the 32-byte message: each coefficient in (-q, q) rounds to 0 or q/2 (secret: no division).</summary>
+    static abstract void PolyToMessage(ReadOnlySpan<short> a, Span<byte> message);
 }

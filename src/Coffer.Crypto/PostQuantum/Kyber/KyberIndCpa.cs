@@ -38,8 +38,8 @@ internal static class KyberIndCpa
             Span<short> e = noise[PolyVecLength..];
             Span<short> t = work.Slice(MatrixLength + (2 * PolyVecLength), PolyVecLength);
 
-            KyberSampling.ExpandMatrix(rho, transposed: false, a);
-            KyberSampling.SampleNoise(sigma, 0, noise);
+            KyberSampling.ExpandMatrix<TArith>(rho, transposed: false, a);
+            KyberSampling.SampleNoise<TArith>(sigma, 0, noise);
             for (int i = 0; i < 2 * K; i++)
             {
                 TArith.Ntt(noise.Slice(i * N, N));
@@ -55,9 +55,9 @@ internal static class KyberIndCpa
             TArith.Add(t, e, t);
             TArith.Reduce(t);
 
-            KyberEncoding.PolyVecToBytes(t, publicKey[..PolyVecBytes]);
+            TArith.PolyVecToBytes(t, publicKey[..PolyVecBytes]);
             rho.CopyTo(publicKey[PolyVecBytes..PublicKeySize]);
-            KyberEncoding.PolyVecToBytes(s, secretKey[..PolyVecBytes]);
+            TArith.PolyVecToBytes(s, secretKey[..PolyVecBytes]);
         }
         finally
         {
@@ -90,10 +90,10 @@ internal static class KyberIndCpa
             o += N;
             Span<short> k = work.Slice(o, N);
 
-            KyberEncoding.PolyVecFromBytes(publicKey[..PolyVecBytes], pkpv);
+            TArith.PolyVecFromBytes(publicKey[..PolyVecBytes], pkpv);
             KyberEncoding.PolyFromMessage(message, k);
-            KyberSampling.ExpandMatrix(publicKey.Slice(PolyVecBytes, SymBytes), transposed: true, at);
-            KyberSampling.SampleNoise(coins, 0, noise);
+            KyberSampling.ExpandMatrix<TArith>(publicKey.Slice(PolyVecBytes, SymBytes), transposed: true, at);
+            KyberSampling.SampleNoise<TArith>(coins, 0, noise);
 
             for (int i = 0; i < K; i++)
             {
@@ -118,8 +118,8 @@ internal static class KyberIndCpa
             TArith.Reduce(u);
             TArith.Reduce(v);
 
-            KyberEncoding.PolyVecCompress(u, ciphertext[..PolyVecCompressedBytes]);
-            KyberEncoding.PolyCompress(v, ciphertext.Slice(PolyVecCompressedBytes, PolyCompressedBytes));
+            TArith.PolyVecCompress(u, ciphertext[..PolyVecCompressedBytes]);
+            TArith.PolyCompress(v, ciphertext.Slice(PolyVecCompressedBytes, PolyCompressedBytes));
         }
         finally
         {
@@ -140,9 +140,9 @@ internal static class KyberIndCpa
             Span<short> v = work.Slice(2 * PolyVecLength, N);
             Span<short> mp = work.Slice((2 * PolyVecLength) + N, N);
 
-            KyberEncoding.PolyVecDecompress(ciphertext[..PolyVecCompressedBytes], u);
+            TArith.PolyVecDecompress(ciphertext[..PolyVecCompressedBytes], u);
             KyberEncoding.PolyDecompress(ciphertext.Slice(PolyVecCompressedBytes, PolyCompressedBytes), v);
-            KyberEncoding.PolyVecFromBytes(secretKey[..PolyVecBytes], s);
+            TArith.PolyVecFromBytes(secretKey[..PolyVecBytes], s);
 
             for (int i = 0; i < K; i++)
             {
@@ -153,7 +153,7 @@ internal static class KyberIndCpa
             TArith.InverseNttToMont(mp);
             TArith.Subtract(v, mp, mp);
             TArith.Reduce(mp);
-            KyberEncoding.PolyToMessage(mp, message[..SymBytes]);
+            TArith.PolyToMessage(mp, message[..SymBytes]);
         }
         finally
         {

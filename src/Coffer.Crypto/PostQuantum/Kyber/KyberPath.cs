@@ -1,3 +1,6 @@
+// Kyber768 round 3 (spec v3.02, "90s" variant): the choice between the portable scalar code and the x86 intrinsics
+// code (AVX2 arithmetic and AES-NI). Both give identical bytes for every input (KATs and property tests run on both).
+// Constant-time: the choice depends on the processor only, never on data.
 namespace Coffer.Crypto.PostQuantum.Kyber;
 
 /// <summary>Which polynomial arithmetic a Kyber operation runs on. Internal so that tests can run every vector on both.</summary>

@@ -1,8 +1,12 @@
 // Kyber768 round 3 (spec v3.02, "90s" variant): the AES-256-CTR XOF and PRF.
 // XOF(ρ, x, y): key ρ, 12-byte nonce x ‖ y ‖ 0^10; A[i][j] = XOF(ρ, j, i), and the transpose uses (i, j).
-// PRF(σ, N): key σ, nonce N ‖ 0^11, 128 bytes per η = 2 polynomial.
+// PRF(σ, N): key σ, nonce N ‖ 0^11, 128 bytes per η = 2 polynomial. The keystream comes from AES-NI
+// (AesNiCtr) or from the BCL (Primitives/Aes256Ctr); both have the same counter layout.
 // Constant-time: the PRF key and output are secret and only pass through AES and the branch-free CBD; the matrix
 // is public (derived from ρ, which is in the public key), so its rejection sampling may branch.
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using System.Security.Cryptography;
 using Coffer.Crypto.Primitives;
 using static Coffer.Crypto.PostQuantum.Kyber.KyberMath;
@@ -18,10 +22,64 @@ internal static class KyberSampling
     private const int NextChunk = 64;
     private const int NoiseBytes = 128;
 
-    /// <summary>Fills K·K polynomials (row-major) with A, or with Aᵀ when <paramref name="transposed"/>.</summary>
-    public static void ExpandMatrix(ReadOnlySpan<byte> rho, bool transposed, Span<short> matrix)
+    private interface IKeystream
     {
-        using var xof = new Aes256Ctr(rho);
+        void Keystream(ReadOnlySpan<byte> nonce, uint firstBlock, Span<byte> output);
+    }
+
+    /// <summary>Fills K·K polynomials (row-major) with A, or with Aᵀ when <paramref name="transposed"/>.</summary>
+    public static void ExpandMatrix<TArith>(ReadOnlySpan<byte> rho, bool transposed, Span<short> matrix)
+        where TArith : struct, IKyberArithmetic
+    {
+        if (TArith.HardwareAes)
+        {
+            var stream = new HardwareKeystream(rho);
+            try
+            {
+                ExpandMatrix<TArith, HardwareKeystream>(ref stream, transposed, matrix);
+            }
+            finally
+            {
+                stream.Clear();
+            }
+        }
+        else
+        {
+            using var ctr = new Aes256Ctr(rho);
+            var stream = new BclKeystream(ctr);
+            ExpandMatrix<TArith, BclKeystream>(ref stream, transposed, matrix);
+        }
+    }
+
+    /// <summary>Samples consecutive η = 2 noise polynomials with PRF nonces firstNonce, firstNonce + 1, ….</summary>
+    public static void SampleNoise<TArith>(ReadOnlySpan<byte> seed, byte firstNonce, Span<short> polys)
+        where TArith : struct, IKyberArithmetic
+    {
+        if (TArith.HardwareAes)
+        {
+            var stream = new HardwareKeystream(seed);
+            try
+            {
+                SampleNoise<TArith, HardwareKeystream>(ref stream, firstNonce, polys);
+            }
+            finally
+            {
+                stream.Clear();
+            }
+        }
+        else
+        {
+            using var ctr = new Aes256Ctr(seed);
+            var stream = new BclKeystream(ctr);
+            SampleNoise<TArith, BclKeystream>(ref stream, firstNonce, polys);
+        }
+    }
+
+    [SkipLocalsInit]
+    private static void ExpandMatrix<TArith, TStream>(ref TStream xof, bool transposed, Span<short> matrix)
+        where TArith : struct, IKyberArithmetic
+        where TStream : struct, IKeystream
+    {
         Span<byte> nonce = stackalloc byte[Aes256Ctr.NonceSize];
         nonce.Clear();
         Span<byte> buf = stackalloc byte[FirstChunk + 2];
@@ -40,7 +98,7 @@ internal static class KyberSampling
                     block += (uint)(chunk / Aes256Ctr.BlockSize);
                     int length = carried + chunk;
                     int usable = length - (length % 3);
-                    count = KyberEncoding.RejectUniform(poly, count, buf[..usable]);
+                    count = TArith.RejectUniform(poly, count, buf[..usable]);
                     carried = length - usable;
                     buf.Slice(usable, carried).CopyTo(buf);
                     chunk = NextChunk;
@@ -49,10 +107,11 @@ internal static class KyberSampling
         }
     }
 
-    /// <summary>Samples consecutive η = 2 noise polynomials with PRF nonces firstNonce, firstNonce + 1, ….</summary>
-    public static void SampleNoise(ReadOnlySpan<byte> seed, byte firstNonce, Span<short> polys)
+    [SkipLocalsInit]
+    private static void SampleNoise<TArith, TStream>(ref TStream prf, byte firstNonce, Span<short> polys)
+        where TArith : struct, IKyberArithmetic
+        where TStream : struct, IKeystream
     {
-        using var prf = new Aes256Ctr(seed);
         Span<byte> nonce = stackalloc byte[Aes256Ctr.NonceSize];
         nonce.Clear();
         Span<byte> buf = stackalloc byte[NoiseBytes];
@@ -62,12 +121,35 @@ internal static class KyberSampling
             {
                 nonce[0] = (byte)(firstNonce + p);
                 prf.Keystream(nonce, 0, buf);
-                KyberEncoding.Cbd2(buf, polys.Slice(p * N, N));
+                TArith.Cbd2(buf, polys.Slice(p * N, N));
             }
         }
         finally
         {
             CryptographicOperations.ZeroMemory(buf);
+        }
+    }
+
+    private readonly struct BclKeystream(Aes256Ctr ctr) : IKeystream
+    {
+        public void Keystream(ReadOnlySpan<byte> nonce, uint firstBlock, Span<byte> output)
+            => ctr.Keystream(nonce, firstBlock, output);
+    }
+
+    private struct HardwareKeystream : IKeystream
+    {
+        private Aes256RoundKeys _roundKeys;
+
+        public HardwareKeystream(ReadOnlySpan<byte> key) => AesNiCtr.ExpandKey(key, ref _roundKeys);
+
+        public readonly void Keystream(ReadOnlySpan<byte> nonce, uint firstBlock, Span<byte> output)
+            => AesNiCtr.Keystream(in _roundKeys, nonce, firstBlock, output);
+
+        /// <summary>Wipes the round keys (they determine the key).</summary>
+        public void Clear()
+        {
+            Span<Vector128<byte>> keys = _roundKeys;
+            CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(keys));
         }
     }
 }

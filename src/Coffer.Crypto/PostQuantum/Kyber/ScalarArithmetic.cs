@@ -7,6 +7,8 @@ namespace Coffer.Crypto.PostQuantum.Kyber;
 
 internal readonly struct ScalarArithmetic : IKyberArithmetic
 {
+    public static bool HardwareAes => false;
+
     public static void Ntt(Span<short> poly)
     {
         Span<short> r = poly[..N];
@@ -111,4 +113,21 @@ internal readonly struct ScalarArithmetic : IKyberArithmetic
             r[j] = (short)(a[j] - b[j]);
         }
     }
+
+    public static void Cbd2(ReadOnlySpan<byte> buf, Span<short> r) => KyberEncoding.Cbd2(buf, r);
+
+    public static int RejectUniform(Span<short> r, int count, ReadOnlySpan<byte> buf)
+        => KyberEncoding.RejectUniform(r, count, buf);
+
+    public static void PolyVecToBytes(ReadOnlySpan<short> a, Span<byte> r) => KyberEncoding.PolyVecToBytes(a, r);
+
+    public static void PolyVecFromBytes(ReadOnlySpan<byte> a, Span<short> r) => KyberEncoding.PolyVecFromBytes(a, r);
+
+    public static void PolyVecCompress(ReadOnlySpan<short> a, Span<byte> r) => KyberEncoding.PolyVecCompress(a, r);
+
+    public static void PolyVecDecompress(ReadOnlySpan<byte> a, Span<short> r) => KyberEncoding.PolyVecDecompress(a, r);
+
+    public static void PolyCompress(ReadOnlySpan<short> a, Span<byte> r) => KyberEncoding.PolyCompress(a, r);
+
+    public static void PolyToMessage(ReadOnlySpan<short> a, Span<byte> message) => KyberEncoding.PolyToMessage(a, message);
 }

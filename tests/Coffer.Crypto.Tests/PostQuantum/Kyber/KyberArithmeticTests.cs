@@ -103,6 +103,85 @@ public class KyberArithmeticTests
     }
 
     [Fact]
+    public void Cbd2_RandomPrfOutput_Avx2EqualsScalarAndIsInRange()
+    {
+        SkipUnlessAvx2();
+        Prop.ForAll(Arb.From(Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), 128)), buf =>
+        {
+            short[] scalar = new short[N], avx = new short[N];
+            ScalarArithmetic.Cbd2(buf, scalar);
+            Avx2Arithmetic.Cbd2(buf, avx);
+            Assert.Equal(scalar, avx);
+            Assert.All(avx, c => Assert.InRange(c, -2, 2));
+        }).Check(Quick);
+    }
+
+    [Fact]
+    public void RejectUniform_RandomStreamAndStart_Avx2EqualsScalar()
+    {
+        SkipUnlessAvx2();
+        // Bytes from 0xC0 up make most candidates >= q, so both the accept and the reject paths are exercised, and
+        // the stream may run out before 256 values; the start count covers the refill calls.
+        Gen<byte> anyByte = Gen.Choose(0, 255).Select(b => (byte)b);
+        Gen<byte> highByte = Gen.Choose(0xC0, 255).Select(b => (byte)b);
+        Gen<(byte[] Buf, int Start)> cases =
+            from triples in Gen.Choose(0, 200)
+            from biased in Gen.Elements(false, true)
+            from buf in Gen.ArrayOf(biased ? Gen.OneOf(anyByte, highByte) : anyByte, 3 * triples)
+            from start in Gen.Elements(0, 0, 100, 240, 250, 255, 256)
+            select (buf, start);
+        Prop.ForAll(Arb.From(cases), c =>
+        {
+            short[] scalar = new short[N], avx = new short[N];
+            int scalarCount = ScalarArithmetic.RejectUniform(scalar, c.Start, c.Buf);
+            int avxCount = Avx2Arithmetic.RejectUniform(avx, c.Start, c.Buf);
+            Assert.Equal(scalarCount, avxCount);
+            Assert.Equal(scalar.AsSpan(0, scalarCount).ToArray(), avx.AsSpan(0, avxCount).ToArray());
+            Assert.All(avx.AsSpan(0, avxCount).ToArray(), v => Assert.InRange(v, 0, Q - 1));
+        }).Check(Config.QuickThrowOnFailure.WithMaxTest(500));
+    }
+
+    [Fact]
+    public void EncodingsAndCompression_EveryCoefficientValue_Avx2EqualsScalar()
+    {
+        SkipUnlessAvx2();
+        // All of (-q, q), spread over as many vectors as needed and placed at every position of a 16-lane group.
+        short[] all = Enumerable.Range(-(Q - 1), (2 * Q) - 1).Select(v => (short)v).ToArray();
+        for (int shift = 0; shift < 16; shift += 5)
+        {
+            for (int start = 0; start < all.Length; start += 3 * N)
+            {
+                short[] vec = new short[3 * N];
+                for (int i = 0; i < vec.Length; i++)
+                {
+                    vec[i] = all[(start + i + shift) % all.Length];
+                }
+
+                CompareEncodings(vec);
+            }
+        }
+    }
+
+    [Fact]
+    public void PolyVecEncodings_RandomInputs_Avx2EqualsScalar()
+    {
+        SkipUnlessAvx2();
+        Prop.ForAll(Arb.From(PolyGen(Q - 1, 3 * N)), CompareEncodings).Check(Quick);
+
+        Gen<byte[]> bytes1152 = Gen.ArrayOf(Gen.Choose(0, 255).Select(b => (byte)b), 1152);
+        Prop.ForAll(Arb.From(bytes1152), bytes =>
+        {
+            short[] scalar = new short[3 * N], avx = new short[3 * N];
+            ScalarArithmetic.PolyVecFromBytes(bytes, scalar);
+            Avx2Arithmetic.PolyVecFromBytes(bytes, avx);
+            Assert.Equal(scalar, avx);
+            ScalarArithmetic.PolyVecDecompress(bytes.AsSpan(0, 960), scalar);
+            Avx2Arithmetic.PolyVecDecompress(bytes.AsSpan(0, 960), avx);
+            Assert.Equal(scalar, avx);
+        }).Check(Quick);
+    }
+
+    [Fact]
     public void NttThenInverse_RandomPolynomial_GivesInputTimesMontgomeryFactor()
     {
         // The transform pair on its own: invNTT(NTT(a)) = a · R mod q
@@ -192,6 +271,33 @@ public class KyberArithmeticTests
         Assert.Equal([1, 2, 3], r);
         Kyber768Ninety.ConditionalMove(r, x, 0xFF);
         Assert.Equal([9, 8, 7], r);
+    }
+
+    private static void CompareEncodings(short[] vec)
+    {
+        byte[] scalar = new byte[1152], avx = new byte[1152];
+        ScalarArithmetic.PolyVecToBytes(vec, scalar);
+        Avx2Arithmetic.PolyVecToBytes(vec, avx);
+        Assert.Equal(scalar, avx);
+
+        byte[] scalarC = new byte[960], avxC = new byte[960];
+        ScalarArithmetic.PolyVecCompress(vec, scalarC);
+        Avx2Arithmetic.PolyVecCompress(vec, avxC);
+        Assert.Equal(scalarC, avxC);
+
+        for (int p = 0; p < 3; p++)
+        {
+            ReadOnlySpan<short> poly = vec.AsSpan(p * N, N);
+            byte[] scalarV = new byte[128], avxV = new byte[128];
+            ScalarArithmetic.PolyCompress(poly, scalarV);
+            Avx2Arithmetic.PolyCompress(poly, avxV);
+            Assert.Equal(scalarV, avxV);
+
+            byte[] scalarM = new byte[32], avxM = new byte[32];
+            ScalarArithmetic.PolyToMessage(poly, scalarM);
+            Avx2Arithmetic.PolyToMessage(poly, avxM);
+            Assert.Equal(scalarM, avxM);
+        }
     }
 
     private static void CheckUnary(int bound, Action<short[], bool> op)
