@@ -4,7 +4,7 @@ namespace Coffer.Crypto.Tests;
 
 /// <summary>
 /// Locates the shared vector folder: <c>COFFER_VECTORS</c> if set, otherwise <c>../shared/vectors</c> next to the
-/// repository. Cases are discovered from the files, so a regenerated vector set of the same format is tested as is.
+/// repository (or next to one of its parent folders). Cases are discovered from the files, so a regenerated vector set of the same format is tested as is.
 /// </summary>
 public static class Vectors
 {
@@ -29,19 +29,23 @@ public static class Vectors
         }
 
         // Walk up from the test binary to the repository root (the folder with Coffer.slnx); the vectors are
-        // ../shared/vectors relative to it.
+        // shared/vectors next to it — or next to one of its ancestors, for a checkout in a nested folder
+        // (e.g. a git worktree).
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             if (File.Exists(Path.Combine(dir.FullName, "Coffer.slnx")))
             {
-                string candidate = Path.GetFullPath(Path.Combine(dir.FullName, "..", "shared", "vectors"));
-                if (Directory.Exists(candidate))
+                for (DirectoryInfo? up = dir.Parent; up is not null; up = up.Parent)
                 {
-                    return candidate;
+                    string candidate = Path.Combine(up.FullName, "shared", "vectors");
+                    if (Directory.Exists(candidate))
+                    {
+                        return candidate;
+                    }
                 }
 
                 throw new DirectoryNotFoundException(
-                    $"No vector folder at {candidate}; set COFFER_VECTORS to the shared/vectors folder.");
+                    $"No shared/vectors folder next to {dir.FullName} or its parents; set COFFER_VECTORS to the vector folder.");
             }
         }
 

@@ -48,3 +48,24 @@ public class Aes256CtrTests
         Assert.Equal(longStream.AsSpan(0, length).ToArray(), shortStream);
     }
 }
+
+public class Aes256CtrManyTests
+{
+    [Fact]
+    public void KeystreamMany_EqualsOneCallPerNonce()
+    {
+        byte[] key = System.Security.Cryptography.RandomNumberGenerator.GetBytes(32);
+        byte[] nonces = System.Security.Cryptography.RandomNumberGenerator.GetBytes(12 * 9);
+        using var ctr = new Aes256Ctr(key);
+        byte[] many = new byte[9 * 512];
+        ctr.KeystreamMany(nonces, 0, many);
+        for (int i = 0; i < 9; i++)
+        {
+            byte[] single = new byte[512];
+            ctr.Keystream(nonces.AsSpan(i * 12, 12), 0, single);
+            Assert.Equal(single, many.AsSpan(i * 512, 512).ToArray());
+        }
+
+        Assert.Throws<ArgumentException>(() => ctr.KeystreamMany(nonces, 0, new byte[9 * 500]));
+    }
+}

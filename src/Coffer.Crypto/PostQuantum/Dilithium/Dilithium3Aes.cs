@@ -86,19 +86,8 @@ internal static class Dilithium3Aes
             Span<int> t1 = work.Slice((K * L * N) + (2 * L * N) + (2 * K * N), K * N);
             Span<int> t0 = work.Slice((K * L * N) + (2 * L * N) + (3 * K * N), K * N);
 
-            PolySampling.ExpandMatrix(rho, matrix);
-            using (var aes = new Aes256Ctr(rhoPrime[..Aes256Ctr.KeySize]))
-            {
-                for (int i = 0; i < L; i++)
-                {
-                    PolySampling.UniformEta(aes, (ushort)i, s1.Slice(i * N, N));
-                }
-
-                for (int i = 0; i < K; i++)
-                {
-                    PolySampling.UniformEta(aes, (ushort)(L + i), s2.Slice(i * N, N));
-                }
-            }
+            PolySampling.ExpandMatrix(arithmetic, rho, matrix);
+            PolySampling.SampleSecrets(rhoPrime[..Aes256Ctr.KeySize], s1, s2);
 
             // t = A·s1 + s2, canonical.
             s1.CopyTo(s1Hat);
@@ -205,15 +194,12 @@ internal static class Dilithium3Aes
             NttAll(arithmetic, s1Hat);
             NttAll(arithmetic, s2Hat);
             NttAll(arithmetic, t0Hat);
-            PolySampling.ExpandMatrix(rho, matrix);
+            PolySampling.ExpandMatrix(arithmetic, rho, matrix);
 
             using var aes = new Aes256Ctr(seedPrime[..Aes256Ctr.KeySize]);
-            for (ushort nonce = 0; ; nonce++)
+            for (ushort attempt = 0; ; attempt++)
             {
-                for (int i = 0; i < L; i++)
-                {
-                    PolySampling.UniformGamma1(aes, (ushort)((L * nonce) + i), y.Slice(i * N, N));
-                }
+                PolySampling.SampleMask(aes, attempt, y);
 
                 // w = A·y; (w1, w0) = Decompose(w); c̃ = H(μ ‖ w1).
                 y.CopyTo(z);
@@ -258,14 +244,7 @@ internal static class Dilithium3Aes
                 }
 
                 arithmetic.Add(w0, h, w0);
-                int hints = 0;
-                for (int i = 0; i < K * N; i++)
-                {
-                    hint[i] = PolyPacking.Hint(w0[i], w1[i]);
-                    hints += hint[i];
-                }
-
-                if (hints > Omega)
+                if (arithmetic.MakeHint(w0, w1, hint) > Omega)
                 {
                     continue;
                 }
@@ -284,6 +263,7 @@ internal static class Dilithium3Aes
         {
             CryptographicOperations.ZeroMemory(keyMu);
             CryptographicOperations.ZeroMemory(seedPrime);
+            CryptographicOperations.ZeroMemory(cTilde);
             CryptographicOperations.ZeroMemory(muW1);
             CryptographicOperations.ZeroMemory(MemoryMarshal.AsBytes(work));
         }
@@ -335,7 +315,7 @@ internal static class Dilithium3Aes
 
         // w1' = UseHint(h, A·z - c·t1·2^d).
         PolySampling.Challenge(cTilde, c);
-        PolySampling.ExpandMatrix(publicKey[..SeedBytes], matrix);
+        PolySampling.ExpandMatrix(arithmetic, publicKey[..SeedBytes], matrix);
         NttAll(arithmetic, z);
         MultiplyMatrix(arithmetic, matrix, z, w1);
         arithmetic.Ntt(c);
@@ -356,13 +336,7 @@ internal static class Dilithium3Aes
         arithmetic.Reduce32(w1);
         InverseNttAll(arithmetic, w1);
         arithmetic.Freeze(w1);
-        arithmetic.Decompose(w1, w1, t1);
-        for (int i = 0; i < K * N; i++)
-        {
-            // With a hint, step the high part towards the side the low part lies on (mod 16).
-            int step = 1 + (2 * (((t1[i] - 1) >> 31)));
-            w1[i] = (w1[i] + (hint[i] * step)) & 15;
-        }
+        arithmetic.UseHint(w1, hint, w1);
 
         Span<byte> expected = stackalloc byte[SeedBytes];
         PolyPacking.PackW1(w1, muW1[CrhBytes..]);

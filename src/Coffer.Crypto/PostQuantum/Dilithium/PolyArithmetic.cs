@@ -50,7 +50,10 @@ internal abstract class PolyArithmetic
     /// <summary>result = a·b·R^-1 coefficient-wise (NTT domain); whole vectors of polynomials.</summary>
     public abstract void PointwiseMontgomery(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result);
 
-    /// <summary>result = Σ_i rows[i]·vector[i]·R^-1 over <paramref name="count"/> polynomials (a matrix row times a vector).</summary>
+    /// <summary>
+    /// result = Σ_i rows[i]·vector[i]·R^-1 over <paramref name="count"/> polynomials (a matrix row times a vector),
+    /// reduced once; needs |Σ products| &lt; 2^31·q (rows canonical, |vector| &lt; 9q, count ≤ 5), gives |result| &lt; q.
+    /// </summary>
     public abstract void DotMontgomery(ReadOnlySpan<int> rows, ReadOnlySpan<int> vector, int count, Span<int> result);
 
     public abstract void Add(ReadOnlySpan<int> a, ReadOnlySpan<int> b, Span<int> result);
@@ -71,6 +74,39 @@ internal abstract class PolyArithmetic
 
     /// <summary>Round-3 Decompose for γ2 = (q-1)/32 on canonical input: high in [0, 16), low centred.</summary>
     public abstract void Decompose(ReadOnlySpan<int> a, Span<int> high, Span<int> low);
+
+    /// <summary>
+    /// Round-3 MakeHint for every coefficient: hint = 1 iff low > γ2, low &lt; -γ2, or low = -γ2 with high ≠ 0
+    /// (low is the centred r0 + c·t0, high is w1). Returns the number of ones.
+    /// </summary>
+    public abstract int MakeHint(ReadOnlySpan<int> low, ReadOnlySpan<int> high, Span<int> hint);
+
+    /// <summary>
+    /// Round-3 UseHint on canonical input: the high part of a, moved by one (mod 16) towards the side its low part
+    /// lies on where the hint is 1. Verification only (public data).
+    /// </summary>
+    public abstract void UseHint(ReadOnlySpan<int> a, ReadOnlySpan<int> hint, Span<int> result);
+
+    /// <summary>
+    /// Appends to <paramref name="poly"/> (from index <paramref name="count"/>) the 3-byte candidates of
+    /// <paramref name="stream"/> (low 23 bits) that are below q, until 256 are there; returns the new count.
+    /// ExpandA only: the stream is public.
+    /// </summary>
+    public abstract int RejectUniform(ReadOnlySpan<byte> stream, Span<int> poly, int count);
+
+    public static int RejectUniformScalar(ReadOnlySpan<byte> stream, Span<int> poly, int count)
+    {
+        for (int i = 0; i + 3 <= stream.Length && count < N; i += 3)
+        {
+            int t = (stream[i] | (stream[i + 1] << 8) | (stream[i + 2] << 16)) & 0x7FFFFF;
+            if (t < Q)
+            {
+                poly[count++] = t;
+            }
+        }
+
+        return count;
+    }
 
     public static int MontgomeryReduce(long a)
     {
@@ -100,6 +136,24 @@ internal abstract class PolyArithmetic
         low = a - (high * 2 * Dilithium3Aes.Gamma2);
         low -= ((((Q - 1) / 2) - low) >> 31) & Q;
         return high;
+    }
+
+    public static int UseHintCoefficient(int a, int hint)
+    {
+        int high = DecomposeCoefficient(a, out int low);
+        int step = 1 + (2 * ((low - 1) >> 31));   // +1 if low > 0, else -1
+        return (high + (hint * step)) & 15;
+    }
+
+    public static int HintCoefficient(int low, int high)
+    {
+        // From sign bits only, so that no branch depends on the secret-derived low part.
+        int gamma2 = Dilithium3Aes.Gamma2;
+        int above = (int)((uint)(gamma2 - low) >> 31);
+        int below = (int)((uint)(low + gamma2) >> 31);
+        int atNegative = 1 ^ (int)((uint)((low + gamma2) | -(low + gamma2)) >> 31);
+        int highNonZero = (int)((uint)(high | -high) >> 31);
+        return above | below | (atNegative & highNonZero);
     }
 
     private static int[] ComputeZetas()

@@ -2,8 +2,9 @@
 // in the round-3 specification: t1 10 bits, t0 13 bits (2^12 - a), η = 4 as 4 bits (4 - a), z 20 bits (γ1 - a),
 // w1 4 bits. Public key 1952 = 32 + 6·320, secret key 4000 = 3·32 + 5·128 + 6·128 + 6·416,
 // signature 3293 = 32 + 5·640 + (55 + 6).
-// Constant-time: s1, s2, t0 (secret key) and z (before it is accepted) go through PackBits/UnpackBits, whose loops
-// depend only on the bit width. The hint is public (it is part of the signature), so its codec may branch.
+// Constant-time: s1, s2, t0 (secret key) and y/z are packed and unpacked by straight-line shifts and masks whose
+// loops depend only on the width. The hint is public (it is part of the signature), so its codec may branch.
+using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
 
 namespace Coffer.Crypto.PostQuantum.Dilithium;
@@ -18,27 +19,127 @@ internal static class PolyPacking
     public const int ZBytes = 640;
     public const int W1Bytes = 128;
 
-    public static void PackT1(ReadOnlySpan<int> a, Span<byte> output) => PackBits(a, 10, 0, 1, output[..T1Bytes]);
+    // The fixed widths are spelled out (groups of whole bytes, read or written as little-endian words); the generic
+    // PackBits/UnpackBits stay as their executable definition, and the tests compare the two.
+    public static void PackT1(ReadOnlySpan<int> a, Span<byte> output)
+    {
+        a = a[..N];
+        output = output[..T1Bytes];
+        for (int i = 0; i < N / 4; i++)
+        {
+            ulong v = (uint)a[4 * i] | ((ulong)(uint)a[(4 * i) + 1] << 10)
+                | ((ulong)(uint)a[(4 * i) + 2] << 20) | ((ulong)(uint)a[(4 * i) + 3] << 30);
+            WriteLow(output.Slice(5 * i, 5), v);
+        }
+    }
 
-    public static void UnpackT1(ReadOnlySpan<byte> input, Span<int> a) => UnpackBits(input[..T1Bytes], 10, 0, 1, a);
+    public static void UnpackT1(ReadOnlySpan<byte> input, Span<int> a)
+    {
+        input = input[..T1Bytes];
+        a = a[..N];
+        for (int i = 0; i < N / 4; i++)
+        {
+            ulong v = ReadWord(input, 5 * i);
+            a[4 * i] = (int)(v & 0x3FF);
+            a[(4 * i) + 1] = (int)((v >> 10) & 0x3FF);
+            a[(4 * i) + 2] = (int)((v >> 20) & 0x3FF);
+            a[(4 * i) + 3] = (int)((v >> 30) & 0x3FF);
+        }
+    }
 
-    public static void PackT0(ReadOnlySpan<int> a, Span<byte> output) =>
-        PackBits(a, 13, 1 << (Dilithium3Aes.D - 1), -1, output[..T0Bytes]);
+    public static void PackT0(ReadOnlySpan<int> a, Span<byte> output)
+    {
+        // Eight 13-bit fields (2^12 - a) per 13 bytes.
+        a = a[..N];
+        output = output[..T0Bytes];
+        const int Bias = 1 << (Dilithium3Aes.D - 1);
+        for (int i = 0; i < N / 8; i++)
+        {
+            // Fields 0..4 fill bits 0..64 (the top bit of field 4 is bit 64), fields 5..7 follow from bit 65.
+            ReadOnlySpan<int> c = a.Slice(8 * i, 8);
+            ulong u4 = (uint)(Bias - c[4]);
+            ulong low = (uint)(Bias - c[0]) | ((ulong)(uint)(Bias - c[1]) << 13) | ((ulong)(uint)(Bias - c[2]) << 26)
+                | ((ulong)(uint)(Bias - c[3]) << 39) | (u4 << 52);
+            ulong high = (u4 >> 12) | ((ulong)(uint)(Bias - c[5]) << 1) | ((ulong)(uint)(Bias - c[6]) << 14)
+                | ((ulong)(uint)(Bias - c[7]) << 27);
+            Span<byte> group = output.Slice(13 * i, 13);
+            BinaryPrimitives.WriteUInt64LittleEndian(group, low);
+            WriteLow(group[8..], high);
+        }
+    }
 
-    public static void UnpackT0(ReadOnlySpan<byte> input, Span<int> a) =>
-        UnpackBits(input[..T0Bytes], 13, 1 << (Dilithium3Aes.D - 1), -1, a);
+    public static void UnpackT0(ReadOnlySpan<byte> input, Span<int> a)
+    {
+        input = input[..T0Bytes];
+        a = a[..N];
+        const int Bias = 1 << (Dilithium3Aes.D - 1);
+        for (int i = 0; i < N / 8; i++)
+        {
+            // Two overlapping words: bytes 0..7 hold fields 0..3, bytes 5..12 (bit 40 on) hold fields 4..7.
+            ReadOnlySpan<byte> group = input.Slice(13 * i, 13);
+            ulong first = BinaryPrimitives.ReadUInt64LittleEndian(group);
+            ulong second = BinaryPrimitives.ReadUInt64LittleEndian(group[5..]);
+            a[8 * i] = Bias - (int)(first & 0x1FFF);
+            a[(8 * i) + 1] = Bias - (int)((first >> 13) & 0x1FFF);
+            a[(8 * i) + 2] = Bias - (int)((first >> 26) & 0x1FFF);
+            a[(8 * i) + 3] = Bias - (int)((first >> 39) & 0x1FFF);
+            a[(8 * i) + 4] = Bias - (int)((second >> 12) & 0x1FFF);
+            a[(8 * i) + 5] = Bias - (int)((second >> 25) & 0x1FFF);
+            a[(8 * i) + 6] = Bias - (int)((second >> 38) & 0x1FFF);
+            a[(8 * i) + 7] = Bias - (int)((second >> 51) & 0x1FFF);
+        }
+    }
 
-    public static void PackEta(ReadOnlySpan<int> a, Span<byte> output) =>
-        PackBits(a, 4, Dilithium3Aes.Eta, -1, output[..EtaBytes]);
+    public static void PackEta(ReadOnlySpan<int> a, Span<byte> output)
+    {
+        a = a[..N];
+        output = output[..EtaBytes];
+        for (int i = 0; i < EtaBytes; i++)
+        {
+            output[i] = (byte)((Dilithium3Aes.Eta - a[2 * i]) | ((Dilithium3Aes.Eta - a[(2 * i) + 1]) << 4));
+        }
+    }
 
-    public static void UnpackEta(ReadOnlySpan<byte> input, Span<int> a) =>
-        UnpackBits(input[..EtaBytes], 4, Dilithium3Aes.Eta, -1, a);
+    public static void UnpackEta(ReadOnlySpan<byte> input, Span<int> a)
+    {
+        input = input[..EtaBytes];
+        a = a[..N];
+        for (int i = 0; i < EtaBytes; i++)
+        {
+            a[2 * i] = Dilithium3Aes.Eta - (input[i] & 0x0F);
+            a[(2 * i) + 1] = Dilithium3Aes.Eta - (input[i] >> 4);
+        }
+    }
 
-    public static void PackZ(ReadOnlySpan<int> a, Span<byte> output) =>
-        PackBits(a, 20, Dilithium3Aes.Gamma1, -1, output[..ZBytes]);
+    public static void PackZ(ReadOnlySpan<int> a, Span<byte> output)
+    {
+        a = a[..N];
+        output = output[..ZBytes];
+        for (int i = 0; i < N / 2; i++)
+        {
+            ulong v = (uint)(Dilithium3Aes.Gamma1 - a[2 * i]) | ((ulong)(uint)(Dilithium3Aes.Gamma1 - a[(2 * i) + 1]) << 20);
+            WriteLow(output.Slice(5 * i, 5), v);
+        }
+    }
 
-    public static void UnpackZ(ReadOnlySpan<byte> input, Span<int> a) =>
-        UnpackBits(input[..ZBytes], 20, Dilithium3Aes.Gamma1, -1, a);
+    public static void UnpackZ(ReadOnlySpan<byte> input, Span<int> a)
+    {
+        input = input[..ZBytes];
+        a = a[..N];
+        for (int i = 0; i < N / 2; i++)
+        {
+            ulong v = ReadWord(input, 5 * i);
+            a[2 * i] = Dilithium3Aes.Gamma1 - (int)(v & 0xFFFFF);
+            a[(2 * i) + 1] = Dilithium3Aes.Gamma1 - (int)((v >> 20) & 0xFFFFF);
+        }
+    }
+
+    /// <summary>Generic forms (value = sign·(field - bias)), the definition the spelled-out codecs are tested against.</summary>
+    internal static void PackBitwise(ReadOnlySpan<int> a, int bits, int bias, int sign, Span<byte> output) =>
+        PackBits(a, bits, bias, sign, output[..(N * bits / 8)]);
+
+    internal static void UnpackBitwise(ReadOnlySpan<byte> input, int bits, int bias, int sign, Span<int> a) =>
+        UnpackBits(input[..(N * bits / 8)], bits, bias, sign, a);
 
     /// <summary>w1 (values in [0, 16)), two per byte, low nibble first; any number of polynomials.</summary>
     public static void PackW1(ReadOnlySpan<int> w1, Span<byte> output)
@@ -158,16 +259,33 @@ internal static class PolyPacking
         }
     }
 
+    /// <summary>
+    /// A little-endian word from the start of <paramref name="source"/>; reads 8 bytes where there is room and the
+    /// caller masks off what it does not need, byte by byte only at the very end of the input.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static int Hint(int low, int high)
+    private static ulong ReadWord(ReadOnlySpan<byte> source, int offset) =>
+        offset + 8 <= source.Length
+            ? BinaryPrimitives.ReadUInt64LittleEndian(source[offset..])
+            : ReadLow(source[offset..]);
+
+    /// <summary>The low bytes of a little-endian word (up to 8 bytes).</summary>
+    private static ulong ReadLow(ReadOnlySpan<byte> bytes)
     {
-        // 1 iff low > γ2, low < -γ2, or low = -γ2 with high ≠ 0 (round-3 MakeHint on the centred low part),
-        // computed from sign bits so that no branch depends on the secret-derived low part.
-        int gamma2 = Dilithium3Aes.Gamma2;
-        int above = (int)((uint)(gamma2 - low) >> 31);
-        int below = (int)((uint)(low + gamma2) >> 31);
-        int atNegative = 1 ^ (int)((uint)((low + gamma2) | -(low + gamma2)) >> 31);
-        int highNonZero = (int)((uint)(high | -high) >> 31);
-        return above | below | (atNegative & highNonZero);
+        ulong v = 0;
+        for (int i = bytes.Length - 1; i >= 0; i--)
+        {
+            v = (v << 8) | bytes[i];
+        }
+
+        return v;
+    }
+
+    private static void WriteLow(Span<byte> bytes, ulong v)
+    {
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = (byte)(v >> (8 * i));
+        }
     }
 }

@@ -69,18 +69,19 @@ internal sealed class ScalarPolyArithmetic : PolyArithmetic
 
     public override void DotMontgomery(ReadOnlySpan<int> rows, ReadOnlySpan<int> vector, int count, Span<int> result)
     {
+        // Lazy reduction: the products are summed exactly and reduced once (|sum| < 5·q·9q < 2^31·q).
         rows = rows[..(count * N)];
         vector = vector[..(count * N)];
         result = result[..N];
         for (int i = 0; i < N; i++)
         {
-            int sum = 0;
+            long sum = 0;
             for (int p = 0; p < count; p++)
             {
-                sum += MontgomeryReduce((long)rows[(p * N) + i] * vector[(p * N) + i]);
+                sum += (long)rows[(p * N) + i] * vector[(p * N) + i];
             }
 
-            result[i] = sum;
+            result[i] = MontgomeryReduce(sum);
         }
     }
 
@@ -141,6 +142,33 @@ internal sealed class ScalarPolyArithmetic : PolyArithmetic
         for (int i = 0; i < a.Length; i++)
         {
             high[i] = DecomposeCoefficient(a[i], out low[i]);
+        }
+    }
+
+    public override int MakeHint(ReadOnlySpan<int> low, ReadOnlySpan<int> high, Span<int> hint)
+    {
+        high = high[..low.Length];
+        hint = hint[..low.Length];
+        int count = 0;
+        for (int i = 0; i < low.Length; i++)
+        {
+            hint[i] = HintCoefficient(low[i], high[i]);
+            count += hint[i];
+        }
+
+        return count;
+    }
+
+    public override int RejectUniform(ReadOnlySpan<byte> stream, Span<int> poly, int count) =>
+        RejectUniformScalar(stream, poly, count);
+
+    public override void UseHint(ReadOnlySpan<int> a, ReadOnlySpan<int> hint, Span<int> result)
+    {
+        hint = hint[..a.Length];
+        result = result[..a.Length];
+        for (int i = 0; i < a.Length; i++)
+        {
+            result[i] = UseHintCoefficient(a[i], hint[i]);
         }
     }
 }

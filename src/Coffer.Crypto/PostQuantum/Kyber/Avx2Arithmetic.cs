@@ -28,8 +28,6 @@ internal readonly partial struct Avx2Arithmetic : IKyberArithmetic
     private static readonly short[] BaseMulZetas = BuildBaseMulZetas(qinv: false);
     private static readonly short[] BaseMulZetasQinv = BuildBaseMulZetas(qinv: true);
 
-    public static bool HardwareAes => AesNiCtr.IsSupported;
-
     public static void Ntt(Span<short> poly)
     {
         Span<Vector256<short>> v = MemoryMarshal.Cast<short, Vector256<short>>(poly[..N]);

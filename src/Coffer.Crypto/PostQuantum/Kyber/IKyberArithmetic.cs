@@ -1,5 +1,5 @@
 // Kyber768 round 3 (spec v3.02, "90s" variant): everything on the hot path that has a portable scalar form and an
-// x86 intrinsics form (AVX2 arithmetic, AVX2 samplers and encodings, AES-NI). KyberIndCpa is generic over it, so
+// x86 intrinsics form (AVX2 arithmetic, AVX2 samplers and encodings). KyberIndCpa is generic over it, so
 // both forms run the same protocol code. Polynomials are 256 int16 coefficients in the reference (bit-reversed NTT)
 // order in both forms, and the two must agree coefficient for coefficient and byte for byte (property-tested).
 // Constant-time: implementations must not branch on or index memory by secret values (only RejectUniform, which
@@ -8,12 +8,6 @@ namespace Coffer.Crypto.PostQuantum.Kyber;
 
 internal interface IKyberArithmetic
 {
-    /// <summary>
-    /// Whether the XOF and PRF run on AES-NI (<see cref="AesNiCtr"/>) rather than the BCL (<c>Aes256Ctr</c>): the
-    /// intrinsics path takes both, so that the portable path really is portable and both AES backends meet the KATs.
-    /// </summary>
-    static abstract bool HardwareAes { get; }
-
     /// <summary>Forward NTT in place, then Barrett reduction. Input |a| &lt; q; output centred, |a| &lt;= (q-1)/2.</summary>
     static abstract void Ntt(Span<short> poly);
 

@@ -7,7 +7,6 @@ namespace Coffer.Crypto.PostQuantum.Kyber;
 
 internal readonly struct ScalarArithmetic : IKyberArithmetic
 {
-    public static bool HardwareAes => false;
 
     public static void Ntt(Span<short> poly)
     {

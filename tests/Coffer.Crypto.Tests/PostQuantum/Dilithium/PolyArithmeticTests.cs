@@ -140,6 +140,136 @@ public class PolyArithmeticTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void MakeHint_RandomAndEdgeInput_Avx2EqualsScalar(int seed)
+    {
+        SkipWithoutAvx2();
+        int gamma2 = Dilithium3Aes.Gamma2;
+        var random = new Random(seed);
+        int[] edges = [-gamma2 - 1, -gamma2, -gamma2 + 1, 0, gamma2 - 1, gamma2, gamma2 + 1];
+        int[] low = Enumerable.Range(0, 6 * N)
+            .Select(_ => random.Next(4) == 0 ? edges[random.Next(edges.Length)] : random.Next(-gamma2 - 200, gamma2 + 200))
+            .ToArray();
+        int[] high = Enumerable.Range(0, 6 * N).Select(_ => random.Next(3) == 0 ? 0 : random.Next(16)).ToArray();
+        int[] scalar = new int[6 * N], avx2 = new int[6 * N];
+
+        int scalarCount = PolyArithmetic.Scalar.MakeHint(low, high, scalar);
+        int avx2Count = Avx2PolyArithmetic.Instance.MakeHint(low, high, avx2);
+
+        Assert.Equal(scalar, avx2);
+        Assert.Equal(scalarCount, avx2Count);
+        Assert.Equal(scalar.Sum(), scalarCount);
+        Assert.Equal(1, PolyArithmetic.HintCoefficient(-gamma2, 1));
+        Assert.Equal(0, PolyArithmetic.HintCoefficient(-gamma2, 0));
+        Assert.Equal(0, PolyArithmetic.HintCoefficient(gamma2, 5));
+        Assert.Equal(1, PolyArithmetic.HintCoefficient(gamma2 + 1, 0));
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void RejectUniform_StreamsWithManyRejections_Avx2EqualsScalar(int seed)
+    {
+        SkipWithoutAvx2();
+        var random = new Random(seed);
+        foreach (int length in new[] { 3, 30, 96, 816, 1200 })
+        {
+            byte[] stream = new byte[length];
+            random.NextBytes(stream);
+
+            // Raise the rejection rate so that the compress table sees many masks: top bytes ≥ 0x7F mostly reject.
+            for (int i = 2; i < length; i += 3)
+            {
+                if (random.Next(seed % 4 + 2) == 0)
+                {
+                    stream[i] |= 0x7F;
+                }
+            }
+
+            int start = random.Next(0, 256);
+            int[] scalar = new int[N], avx2 = new int[N];
+            int scalarCount = PolyArithmetic.Scalar.RejectUniform(stream, scalar, start);
+            int avx2Count = Avx2PolyArithmetic.Instance.RejectUniform(stream, avx2, start);
+
+            Assert.Equal(scalarCount, avx2Count);
+            Assert.Equal(scalar.AsSpan(0, scalarCount).ToArray(), avx2.AsSpan(0, avx2Count).ToArray());
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void UseHint_RandomInput_Avx2EqualsScalarAndDecomposeWithoutHint(int seed)
+    {
+        SkipWithoutAvx2();
+        var random = new Random(seed);
+        int[] a = Random(seed, 6 * N, 0, Q - 1);
+        a[0] = 0;
+        a[1] = Q - 1;
+        int[] hint = Enumerable.Range(0, 6 * N).Select(_ => random.Next(2)).ToArray();
+        int[] scalar = new int[6 * N], avx2 = new int[6 * N], high = new int[6 * N], low = new int[6 * N];
+
+        PolyArithmetic.Scalar.UseHint(a, hint, scalar);
+        Avx2PolyArithmetic.Instance.UseHint(a, hint, avx2);
+        PolyArithmetic.Scalar.Decompose(a, high, low);
+
+        Assert.Equal(scalar, avx2);
+        for (int i = 0; i < a.Length; i++)
+        {
+            int expected = hint[i] == 0 ? high[i] : low[i] > 0 ? (high[i] + 1) & 15 : (high[i] + 15) & 15;
+            Assert.Equal(expected, scalar[i]);
+        }
+    }
+
+    public static TheoryData<string, int> CodecCases()
+    {
+        var data = new TheoryData<string, int>();
+        foreach (string codec in new[] { "t1", "t0", "eta", "z" })
+        {
+            for (int seed = 1; seed <= 8; seed++)
+            {
+                data.Add(codec, seed);
+            }
+        }
+
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(CodecCases))]
+    public void PackAndUnpack_RandomValues_EqualGenericBitPacking(string codec, int seed)
+    {
+        // (bits, bias, sign): stored field = bias + sign·value.
+        (int bits, int bias, int sign, PackAction pack, UnpackAction unpack) = codec switch
+        {
+            "t1" => (10, 0, 1, (PackAction)PolyPacking.PackT1, (UnpackAction)PolyPacking.UnpackT1),
+            "t0" => (13, 1 << 12, -1, PolyPacking.PackT0, PolyPacking.UnpackT0),
+            "eta" => (4, Dilithium3Aes.Eta, -1, PolyPacking.PackEta, PolyPacking.UnpackEta),
+            "z" => (20, Dilithium3Aes.Gamma1, -1, PolyPacking.PackZ, PolyPacking.UnpackZ),
+            _ => throw new ArgumentOutOfRangeException(nameof(codec)),
+        };
+        int bytes = N * bits / 8;
+        var random = new Random(seed);
+        byte[] packed = new byte[bytes];
+        random.NextBytes(packed);
+        int[] special = new int[N], generic = new int[N];
+
+        // Any bytes unpack the same way (also fields outside the valid range, as in a malformed secret key).
+        unpack(packed, special);
+        PolyPacking.UnpackBitwise(packed, bits, bias, sign, generic);
+        Assert.Equal(generic, special);
+
+        // And packing inverts unpacking.
+        byte[] repacked = new byte[bytes], repackedGeneric = new byte[bytes];
+        pack(special, repacked);
+        PolyPacking.PackBitwise(special, bits, bias, sign, repackedGeneric);
+        Assert.Equal(packed, repacked);
+        Assert.Equal(packed, repackedGeneric);
+    }
+
+    private delegate void PackAction(ReadOnlySpan<int> a, Span<byte> output);
+
+    private delegate void UnpackAction(ReadOnlySpan<byte> input, Span<int> a);
+
     private static IEnumerable<PolyArithmetic> Paths() =>
         DilithiumTestData.ArithmeticNames.Select(DilithiumTestData.Arithmetic);
 
