@@ -1,0 +1,193 @@
+// Drives the official sentc client (sentc_wasm 0.15.0) for Coffer's interop tests: one JSON object per line in,
+// one per line out, in order.
+//
+// Request:   {"id": 7, "fn": "<export name>", "args": [...]}
+//   argument encodings: {"b64": "..."} -> Uint8Array, {"bigint": "123"} -> BigInt, null -> undefined (an absent
+//   optional argument), anything else is passed as it is.
+// Response:  {"id": 7, "ok": true, "result": ...}   or   {"id": 7, "ok": false, "error": "<the wasm's error string>"}
+//   result encodings: Uint8Array -> base64 string, BigInt -> decimal string, a wasm result class -> an object of its
+//   getters (get_head -> "head"), Map -> object; arrays and plain objects recursively.
+//   A wasm panic ("RuntimeError: unreachable") leaves the instance unusable: the response carries "fatal": true and
+//   the driver exits, so the caller starts a fresh one.
+//
+// Driver commands (not wasm exports):
+//   driver.info                           -> {"version": "<sentc_wasm version>", "node": "<node version>"}
+//   driver.capture_start                  -> {"base_url": "http://127.0.0.1:<port>"}: a capture server on loopback
+//                                            only, on a random port, for the exports that talk to a server
+//   driver.capture_respond [method, path, body]
+//                                         -> answer <method> <path> with the JSON text <body> from now on
+//                                            (default for every request: {"status":true,"result":"Success"})
+//   driver.captured                       -> the requests received since the last call, oldest first:
+//                                            [{"method","path","headers":{...},"body":"<text>"}]
+//   driver.sleep [ms]                     -> answers after ms milliseconds (the harness's own timeout test)
+"use strict";
+
+const http = require("node:http");
+const readline = require("node:readline");
+const { loadOfficialClient } = require("./official-client");
+
+const { client, version } = loadOfficialClient();
+
+const DEFAULT_ANSWER = JSON.stringify({ status: true, result: "Success" });
+
+const capture = {
+  server: null,
+  baseUrl: null,
+  requests: [],
+  answers: new Map(), // "METHOD path" -> JSON text
+};
+
+function startCaptureServer() {
+  if (capture.server !== null) {
+    return Promise.resolve(capture.baseUrl);
+  }
+  const server = http.createServer((request, response) => {
+    const chunks = [];
+    request.on("data", (chunk) => chunks.push(chunk));
+    request.on("end", () => {
+      const path = request.url;
+      capture.requests.push({
+        method: request.method,
+        path,
+        headers: request.headers,
+        body: Buffer.concat(chunks).toString("utf8"),
+      });
+      const answer = capture.answers.get(`${request.method} ${path}`) ?? DEFAULT_ANSWER;
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(answer);
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once("error", reject);
+    // Loopback only, port chosen by the OS: nothing outside this machine can reach it.
+    server.listen(0, "127.0.0.1", () => {
+      capture.server = server;
+      capture.baseUrl = `http://127.0.0.1:${server.address().port}`;
+      resolve(capture.baseUrl);
+    });
+  });
+}
+
+const commands = {
+  "driver.info": () => ({ version, node: process.version }),
+  "driver.capture_start": async () => ({ base_url: await startCaptureServer() }),
+  "driver.capture_respond": (method, path, body) => {
+    JSON.parse(body); // refuse to serve something that is not JSON
+    capture.answers.set(`${method} ${path}`, body);
+    return null;
+  },
+  "driver.captured": () => capture.requests.splice(0, capture.requests.length),
+  "driver.sleep": (ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms)),
+};
+
+function decodeArgument(value) {
+  if (value === null) {
+    return undefined;
+  }
+  if (typeof value === "object" && !Array.isArray(value)) {
+    if (typeof value.b64 === "string") {
+      return new Uint8Array(Buffer.from(value.b64, "base64"));
+    }
+    if (typeof value.bigint === "string") {
+      return BigInt(value.bigint);
+    }
+  }
+  return value;
+}
+
+function isWasmObject(value) {
+  return typeof value === "object" && value !== null && typeof value.free === "function" && "__wbg_ptr" in value;
+}
+
+function encodeResult(value) {
+  if (value === undefined || value === null) {
+    return null;
+  }
+  if (value instanceof Uint8Array) {
+    return Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("base64");
+  }
+  if (typeof value === "bigint") {
+    return value.toString();
+  }
+  if (Array.isArray(value)) {
+    return value.map(encodeResult);
+  }
+  if (value instanceof Map) {
+    return Object.fromEntries([...value].map(([k, v]) => [String(k), encodeResult(v)]));
+  }
+  if (isWasmObject(value)) {
+    const flat = {};
+    for (const name of Object.getOwnPropertyNames(Object.getPrototypeOf(value))) {
+      if (name.startsWith("get_") && typeof value[name] === "function") {
+        flat[name.slice(4)] = encodeResult(value[name]());
+      }
+    }
+    value.free();
+    return flat;
+  }
+  if (typeof value === "object") {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, encodeResult(v)]));
+  }
+  return value;
+}
+
+function describeError(error) {
+  if (typeof error === "string") {
+    return error; // the wasm's errors are JSON strings: {"status": "client_N", "error_message": "..."}
+  }
+  if (error instanceof Error) {
+    return `${error.name}: ${error.message}`;
+  }
+  return String(error);
+}
+
+function send(message) {
+  process.stdout.write(JSON.stringify(message) + "\n");
+}
+
+async function handle(line) {
+  let request;
+  try {
+    request = JSON.parse(line);
+  } catch {
+    send({ id: null, ok: false, error: "driver: the request is not JSON" });
+    return;
+  }
+  const { id, fn } = request;
+  const args = Array.isArray(request.args) ? request.args : [];
+  try {
+    const command = commands[fn];
+    let result;
+    if (command !== undefined) {
+      result = await command(...args);
+    } else if (typeof fn === "string" && !fn.startsWith("__") && typeof client[fn] === "function") {
+      result = await client[fn](...args.map(decodeArgument));
+    } else {
+      throw new Error(`driver: sentc_wasm ${version} has no export ${fn}`);
+    }
+    send({ id, ok: true, result: encodeResult(result) });
+  } catch (error) {
+    if (error instanceof WebAssembly.RuntimeError) {
+      send({ id, ok: false, error: describeError(error), fatal: true });
+      process.exit(70);
+    }
+    send({ id, ok: false, error: describeError(error) });
+  }
+}
+
+// Requests are handled strictly one after the other (the async ones included), so responses come in request order.
+let queue = Promise.resolve();
+const input = readline.createInterface({ input: process.stdin, crlfDelay: Infinity });
+input.on("line", (line) => {
+  if (line.trim() !== "") {
+    queue = queue.then(() => handle(line));
+  }
+});
+input.on("close", () => {
+  queue.then(() => {
+    if (capture.server !== null) {
+      capture.server.close();
+    }
+    process.exit(0);
+  });
+});
