@@ -67,6 +67,26 @@ public sealed class SymmetricKey : IDisposable
 
     public byte[] Encrypt(ReadOnlySpan<byte> plaintext) => AesGcmBlob.Encrypt(_key.Span, plaintext);
 
+    /// <summary>Bytes a blob adds to its plaintext: nonce (12) and tag (16).</summary>
+    public const int Overhead = AesGcmBlob.Overhead;
+
+    /// <summary>
+    /// Encrypts into a caller-owned buffer of exactly <c>plaintext.Length + 28</c> bytes (no allocation: for large
+    /// data and hot paths).
+    /// </summary>
+    public void Encrypt(ReadOnlySpan<byte> plaintext, Span<byte> blob)
+    {
+        Span<byte> nonce = stackalloc byte[AesGcmBlob.NonceSize];
+        RandomNumberGenerator.Fill(nonce);
+        AesGcmBlob.Seal(_key.Span, nonce, plaintext, blob);
+    }
+
+    /// <summary>
+    /// Decrypts into a caller-owned buffer of exactly <c>blob.Length - 28</c> bytes; false (and the buffer
+    /// cleared) when the blob is malformed or does not authenticate.
+    /// </summary>
+    public bool TryDecrypt(ReadOnlySpan<byte> blob, Span<byte> plaintext) => AesGcmBlob.TryOpen(_key.Span, blob, plaintext);
+
     /// <summary>Decrypts a blob; a wrong key or changed data is <see cref="CryptoError.DecryptionFailed"/>.</summary>
     public byte[] Decrypt(ReadOnlySpan<byte> blob) =>
         TryDecrypt(blob, out byte[]? plaintext) ? plaintext : throw new CryptoException(CryptoError.DecryptionFailed);

@@ -172,3 +172,27 @@ public class SymmetricDataTests
         Assert.Equal(CryptoError.DataMalformed, Assert.Throws<CryptoException>(() => EncryptedData.DecryptString(key, data)).Error);
     }
 }
+
+public class SymmetricKeySpanTests
+{
+    [Theory]
+    [InlineData(0)]
+    [InlineData(1)]
+    [InlineData(1 << 20)]
+    public void EncryptIntoBuffer_RoundTripsAndInteroperatesWithArrayApi(int length)
+    {
+        using SymmetricKey key = SymmetricKey.Generate("k");
+        byte[] plaintext = System.Security.Cryptography.RandomNumberGenerator.GetBytes(length);
+        byte[] blob = new byte[length + SymmetricKey.Overhead];
+        key.Encrypt(plaintext, blob);
+        Assert.Equal(plaintext, key.Decrypt(blob));
+
+        byte[] back = new byte[length];
+        Assert.True(key.TryDecrypt(key.Encrypt(plaintext), back));
+        Assert.Equal(plaintext, back);
+
+        blob[^1] ^= 1;
+        Assert.False(key.TryDecrypt(blob, back));
+        Assert.Throws<ArgumentException>(() => key.Encrypt(plaintext, new byte[length + 27]));
+    }
+}
