@@ -56,14 +56,7 @@ public sealed class PrivateKey : IDisposable
     {
         (string tag, byte[] raw, string keyId) = KeyEncoding.ImportJson(
             json, tag => EncryptionAlgorithm.FromExportTag(tag)?.SecretParts, CryptoError.KeyImportFailed);
-        try
-        {
-            return Import(EncryptionAlgorithm.FromExportTag(tag)!, raw, keyId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
+        return RawKey.Consume(raw, bytes => Import(EncryptionAlgorithm.FromExportTag(tag)!, bytes, keyId));
     }
 
     public string ExportJson() => KeyEncoding.ExportJson(Algorithm.ExportTag, _key.Span, Algorithm.SecretParts, KeyId);

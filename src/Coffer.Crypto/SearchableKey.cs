@@ -38,14 +38,7 @@ public sealed class SearchableKey : IDisposable
     public static SearchableKey ImportJson(string json)
     {
         (_, byte[] raw, string keyId) = KeyEncoding.ImportJson(json, tag => tag == "HmacSha256" ? [KeySize] : null, CryptoError.KeyImportFailed);
-        try
-        {
-            return Import(raw, keyId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
+        return RawKey.Consume(raw, bytes => Import(bytes, keyId));
     }
 
     public string ExportJson() => KeyEncoding.ExportJson("HmacSha256", _key.Span, [KeySize], KeyId);
@@ -63,15 +56,7 @@ public sealed class SearchableKey : IDisposable
     /// <summary>Unwraps <c>encrypted_hmac_key</c> with the group key it names.</summary>
     public static SearchableKey Unwrap(SymmetricKey groupKey, ReadOnlySpan<byte> blob, string keyId)
     {
-        byte[] raw = groupKey.UnwrapRaw(blob, KeySize);
-        try
-        {
-            return Import(raw, keyId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
+        return RawKey.Consume(groupKey.UnwrapRaw(blob, KeySize), bytes => Import(bytes, keyId));
     }
 
     /// <summary>Wraps this key with a group key (<c>encrypted_hmac_key</c>).</summary>

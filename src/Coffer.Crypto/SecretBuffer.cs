@@ -35,3 +35,19 @@ internal sealed class SecretBuffer : IDisposable
         }
     }
 }
+
+internal static class RawKey
+{
+    /// <summary>Builds a key from raw bytes that the caller owns, and zeroes them whatever happens.</summary>
+    public static T Consume<T>(byte[] raw, Func<byte[], T> import)
+    {
+        try
+        {
+            return import(raw);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(raw);
+        }
+    }
+}

@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Coffer.Crypto;
 
 /// <summary>
@@ -57,14 +55,7 @@ public sealed class SignKey : IDisposable
     {
         (string tag, byte[] raw, string keyId) = KeyEncoding.ImportJson(
             json, tag => SignatureAlgorithm.FromExportTag(tag)?.SignParts, CryptoError.KeyImportFailed);
-        try
-        {
-            return Import(SignatureAlgorithm.FromExportTag(tag)!, raw, keyId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
+        return RawKey.Consume(raw, bytes => Import(SignatureAlgorithm.FromExportTag(tag)!, bytes, keyId));
     }
 
     public string ExportJson() => KeyEncoding.ExportJson(Algorithm.ExportTag, _key.Span, Algorithm.SignParts, KeyId);

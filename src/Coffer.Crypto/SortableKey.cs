@@ -38,14 +38,7 @@ public sealed class SortableKey : IDisposable
     public static SortableKey ImportJson(string json)
     {
         (_, byte[] raw, string keyId) = KeyEncoding.ImportJson(json, tag => tag == "Ope16" ? [KeySize] : null, CryptoError.KeyImportFailed);
-        try
-        {
-            return Import(raw, keyId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
+        return RawKey.Consume(raw, bytes => Import(bytes, keyId));
     }
 
     public string ExportJson() => KeyEncoding.ExportJson("Ope16", _key.Span, [KeySize], KeyId);
@@ -59,15 +52,7 @@ public sealed class SortableKey : IDisposable
     /// <summary>Unwraps <c>encrypted_sortable_key</c> with the group key it names.</summary>
     public static SortableKey Unwrap(SymmetricKey groupKey, ReadOnlySpan<byte> blob, string keyId)
     {
-        byte[] raw = groupKey.UnwrapRaw(blob, KeySize);
-        try
-        {
-            return Import(raw, keyId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
+        return RawKey.Consume(groupKey.UnwrapRaw(blob, KeySize), bytes => Import(bytes, keyId));
     }
 
     /// <summary>Wraps this key with a group key (<c>encrypted_sortable_key</c>).</summary>

@@ -48,14 +48,7 @@ public sealed class SymmetricKey : IDisposable
     {
         (_, byte[] raw, string keyId) = KeyEncoding.ImportJson(
             json, tag => tag == "Aes" ? [KeySize] : null, CryptoError.SymmetricKeyImportFailed);
-        try
-        {
-            return Import(raw, keyId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
+        return RawKey.Consume(raw, bytes => Import(bytes, keyId));
     }
 
     public string ExportJson() => KeyEncoding.ExportJson("Aes", _key.Span, [KeySize], KeyId);
@@ -120,41 +113,17 @@ public sealed class SymmetricKey : IDisposable
 
     public SymmetricKey UnwrapSymmetricKey(ReadOnlySpan<byte> blob, string keyId)
     {
-        byte[] raw = UnwrapRaw(blob, KeySize);
-        try
-        {
-            return Import(raw, keyId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
+        return RawKey.Consume(UnwrapRaw(blob, KeySize), bytes => Import(bytes, keyId));
     }
 
     public PrivateKey UnwrapPrivateKey(ReadOnlySpan<byte> blob, EncryptionAlgorithm algorithm, string keyId)
     {
-        byte[] raw = UnwrapRaw(blob, algorithm.PrivateKeySize);
-        try
-        {
-            return PrivateKey.Import(algorithm, raw, keyId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
+        return RawKey.Consume(UnwrapRaw(blob, algorithm.PrivateKeySize), bytes => PrivateKey.Import(algorithm, bytes, keyId));
     }
 
     public SignKey UnwrapSignKey(ReadOnlySpan<byte> blob, SignatureAlgorithm algorithm, string keyId)
     {
-        byte[] raw = UnwrapRaw(blob, algorithm.SignKeySize);
-        try
-        {
-            return SignKey.Import(algorithm, raw, keyId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
+        return RawKey.Consume(UnwrapRaw(blob, algorithm.SignKeySize), bytes => SignKey.Import(algorithm, bytes, keyId));
     }
 
     /// <summary>Decrypts a wrapped key of a known length; any failure is <see cref="CryptoError.KeyDecryptionFailed"/>.</summary>
