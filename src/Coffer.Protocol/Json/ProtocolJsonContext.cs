@@ -44,6 +44,10 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(GroupInviteServerOutput))]
 [JsonSerializable(typeof(OtpRegister))]
 [JsonSerializable(typeof(OtpRecoveryKeysOutput))]
+[JsonSerializable(typeof(OtpInput))]
+[JsonSerializable(typeof(VerifyLoginOutput))]
+[JsonSerializable(typeof(VerifyLoginLightOutput))]
+[JsonSerializable(typeof(UserLoginForcedOutput))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 public static class ProtocolJson
