@@ -43,8 +43,9 @@ public sealed class TestApp : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> factory;
 
-    private TestApp(WebApplicationFactory<Program> factory, HttpClient client, TestClock clock)
+    private TestApp(WebApplicationFactory<Program> factory, HttpClient client, TestClock clock, LogSink logs)
     {
+        Logs = logs;
         this.factory = factory;
         Client = client;
         Clock = clock;
@@ -53,6 +54,9 @@ public sealed class TestApp : IAsyncDisposable
     public HttpClient Client { get; }
 
     public TestClock Clock { get; }
+
+    /// <summary>Everything the server logged.</summary>
+    public LogSink Logs { get; }
 
     public AppCredentials App { get; private set; } = null!;
 
@@ -63,6 +67,7 @@ public sealed class TestApp : IAsyncDisposable
     {
         string connectionString = await databases.CreateAsync(kind);
         var clock = new TestClock();
+        var logs = new LogSink();
         WebApplicationFactory<Program> factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting(CofferServer.DatabaseConfigKey, connectionString);
@@ -72,9 +77,11 @@ public sealed class TestApp : IAsyncDisposable
                 builder.UseSetting(key, value);
             }
 
-            builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(clock));
+            builder.ConfigureServices(services => services
+                .AddSingleton<TimeProvider>(clock)
+                .AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
         });
-        var app = new TestApp(factory, factory.CreateClient(), clock);
+        var app = new TestApp(factory, factory.CreateClient(), clock, logs);
         app.App = await app.CreateAppAsync("test");
         return app;
     }
