@@ -24,6 +24,7 @@ public static class LoginEndpoints
         api.MapPut("/user/forced/disable_otp", ForcedDisableOtpAsync).RequireSecretToken();
         api.MapDelete("/user/forced/sessions", ForcedDeleteSessionsAsync).RequireSecretToken();
         api.MapPost("/user/forced/login", ForcedLoginAsync).RequireSecretToken();
+        api.MapPut("/user/forced/reset_user", ForcedResetUserAsync).RequireSecretToken();
         return api;
     }
 
@@ -160,6 +161,20 @@ public static class LoginEndpoints
 
         await store.DeleteSessionsAsync(app, user, ct);
         return Reply.Success();
+    }
+
+    /// <summary>Reset with data loss: new device and new user group; the groups the user was in must re-invite it.</summary>
+    public static async Task<IResult> ForcedResetUserAsync(
+        JsonBody<RegisterData> body, HttpContext context, UserStore users, CancellationToken ct)
+    {
+        RegisterData data = body.Value;
+        if (!UserRules.HasUserKeys(data.Group))
+        {
+            return Reply.Error(ProtocolError.UserKeysNotFound);
+        }
+
+        bool reset = await users.ResetUserAsync(context.Identity().App, data, UserRules.IdentifierHash(data.Device.DeviceIdentifier), ct);
+        return reset ? Reply.Success() : Reply.Error(ProtocolError.UserNotFound);
     }
 
     /// <summary>Forced login: no password, no MFA (the customer backend vouches for the user); real keys (§8 #24).</summary>

@@ -165,6 +165,44 @@ public sealed class LoginTests(TestDatabases databases)
     }
 
     [Theory, Databases]
+    public async Task ForcedResetUser_ReplacesDevicesAndUserGroup_NewPasswordLogsIn(DatabaseKind db)
+    {
+        await using TestApp app = await TestApp.StartAsync(db, databases);
+        TestUser alice = await app.RegisterAsync("alice");
+        (string oldKey, _) = await PublicKeyAsync(app, alice.UserId);
+        using var fresh = new ClientRegistration("alice", "a new password");
+
+        Assert.Equal(203, (await app.SendAsync(HttpMethod.Put, "/user/forced/reset_user", fresh.RegisterBody)).ErrCode);
+        using var stranger = new ClientRegistration("nobody", "x");
+        Assert.Equal(100, (await app.SendAsync(HttpMethod.Put, "/user/forced/reset_user", stranger.RegisterBody, appToken: app.SecretToken)).ErrCode);
+        Assert.Equal(117, (await app.SendAsync(HttpMethod.Put, "/user/forced/reset_user", Bodies.RegisterWithout("alice", "public_key_sig"), appToken: app.SecretToken)).ErrCode);
+
+        ApiAnswer reset = await app.SendAsync(HttpMethod.Put, "/user/forced/reset_user", fresh.RegisterBody, appToken: app.SecretToken);
+        Assert.True(reset.Ok, reset.Text);
+        (string newKey, string newPublicKey) = await PublicKeyAsync(app, alice.UserId);
+        Assert.NotEqual(oldKey, newKey);
+        Assert.Equal(System.Text.Json.Nodes.JsonNode.Parse(fresh.RegisterBody)!["group"]!["public_group_key"]!.GetValue<string>(), newPublicKey);
+
+        Assert.Equal(112, (await app.SendAsync(HttpMethod.Post, "/done_login", Bodies.DoneLogin("alice"))).ErrCode);
+        // The old device is gone, so its JWT no longer names a device (401/31) and its refresh token is gone with it.
+        Assert.Equal(31, (await app.SendAsync(HttpMethod.Put, "/refresh", Bodies.RefreshToken(alice.RefreshToken), jwt: alice.Jwt)).ErrCode);
+        ApiAnswer done = await app.SendAsync(HttpMethod.Post, "/done_login", Bodies.DoneLogin("alice", fresh.AuthKey));
+        Assert.True(done.Ok, done.Text);
+        Assert.Equal(alice.UserId, done.Result.GetProperty("Direct").GetProperty("device_keys").GetProperty("user_id").GetString());
+        string challenge = fresh.DecryptChallenge(done.Result.GetProperty("Direct"));
+        ApiAnswer verified = await app.SendAsync(HttpMethod.Post, "/verify_login", Bodies.VerifyLogin("alice", challenge, fresh.AuthKey));
+        Assert.True(verified.Ok, verified.Text);
+        Assert.Equal(newKey, verified.Result.GetProperty("user_keys")[0].GetProperty("group_key_id").GetString());
+    }
+
+    private static async Task<(string Id, string Key)> PublicKeyAsync(TestApp app, string userId)
+    {
+        ApiAnswer answer = await app.SendAsync(HttpMethod.Get, $"/user/{userId}/public_key");
+        Assert.True(answer.Ok, answer.Text);
+        return (answer.Result.GetProperty("public_key_id").GetString()!, answer.Result.GetProperty("public_key").GetString()!);
+    }
+
+    [Theory, Databases]
     public async Task LoginRateLimit_PerIdentifierAndPerAddress_RefusesUntilTheWindowEnds(DatabaseKind db)
     {
         await using TestApp app = await TestApp.StartAsync(db, databases, new Dictionary<string, string>
