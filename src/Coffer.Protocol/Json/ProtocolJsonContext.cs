@@ -48,6 +48,8 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(VerifyLoginOutput))]
 [JsonSerializable(typeof(VerifyLoginLightOutput))]
 [JsonSerializable(typeof(UserLoginForcedOutput))]
+[JsonSerializable(typeof(UserLoginLightForcedOutput))]
+[JsonSerializable(typeof(UserJwtInfo))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 public static class ProtocolJson

@@ -134,3 +134,9 @@ public sealed record VerifyLoginForcedEntity(
 
 /// <summary>Result of POST /user/forced/login.</summary>
 public sealed record UserLoginForcedOutput(VerifyLoginForcedEntity DeviceKeys, VerifyLoginOutput Verify);
+
+/// <summary>Result of POST /user/forced/login_light.</summary>
+public sealed record UserLoginLightForcedOutput(VerifyLoginForcedEntity DeviceKeys, VerifyLoginLightOutput Verify);
+
+/// <summary>Result of GET /user/jwt: the user and device a JWT names.</summary>
+public sealed record UserJwtInfo(string Id, string DeviceId);

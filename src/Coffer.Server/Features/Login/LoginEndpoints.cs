@@ -24,7 +24,9 @@ public static class LoginEndpoints
         api.MapPut("/user/forced/disable_otp", ForcedDisableOtpAsync).RequireSecretToken();
         api.MapDelete("/user/forced/sessions", ForcedDeleteSessionsAsync).RequireSecretToken();
         api.MapPost("/user/forced/login", ForcedLoginAsync).RequireSecretToken();
+        api.MapPost("/user/forced/login_light", ForcedLoginLightAsync).RequireSecretToken();
         api.MapPut("/user/forced/reset_user", ForcedResetUserAsync).RequireSecretToken();
+        api.MapGet("/user/jwt", JwtInfo).RequireSecretToken().RequireJwt();
         return api;
     }
 
@@ -186,6 +188,29 @@ public static class LoginEndpoints
         return device is null
             ? Reply.Error(ProtocolError.UserNotFound)
             : Reply.Ok(new UserLoginForcedOutput(device.ToForcedEntity(), await IssueAsync(app, device, store, users, jwt, ct)));
+    }
+
+    public static async Task<IResult> ForcedLoginLightAsync(
+        JsonBody<UserIdentifierInput> body, HttpContext context, LoginStore store, UserStore users, JwtService jwt, CancellationToken ct)
+    {
+        AppId app = context.Identity().App;
+        LoginDevice? device = await store.FindDeviceAsync(app, UserRules.IdentifierHash(body.Value.UserIdentifier), ct);
+        if (device is null)
+        {
+            return Reply.Error(ProtocolError.UserNotFound);
+        }
+
+        var deviceId = new DeviceId(device.DeviceId);
+        string token = await jwt.IssueAsync(app, new UserId(device.UserId), deviceId, fresh: true, ct);
+        string refresh = await users.CreateRefreshTokenAsync(app, deviceId, ct);
+        return Reply.Ok(new UserLoginLightForcedOutput(device.ToForcedEntity(), new VerifyLoginLightOutput(token, refresh)));
+    }
+
+    /// <summary>GET /user/jwt: the customer backend asks which user and device a JWT names.</summary>
+    public static IResult JwtInfo(HttpContext context)
+    {
+        RequestIdentity identity = context.Identity();
+        return Reply.Ok(new UserJwtInfo(identity.User.Value, identity.Device.Value));
     }
 
     /// <summary>

@@ -92,6 +92,11 @@ public sealed class LoginTests(TestDatabases databases)
         string young = await ChallengeAsync(app, "alice");
         app.Clock.Advance(LoginRules.ChallengeLifetime - TimeSpan.FromSeconds(5));
         Assert.True((await app.SendAsync(HttpMethod.Post, "/verify_login", Bodies.VerifyLogin("alice", young))).Ok);
+
+        string forLight = await ChallengeAsync(app, "alice");
+        ApiAnswer light = await app.SendAsync(HttpMethod.Post, "/verify_login_light", Bodies.VerifyLogin("alice", forLight));
+        Assert.Equal(["jwt", "refresh_token"], light.Result.EnumerateObject().Select(p => p.Name));
+        Assert.Equal(112, (await app.SendAsync(HttpMethod.Post, "/verify_login_light", Bodies.VerifyLogin("alice", forLight))).ErrCode);
     }
 
     [Theory, Databases]
@@ -145,6 +150,12 @@ public sealed class LoginTests(TestDatabases databases)
         string refresh = login.Result.GetProperty("verify").GetProperty("refresh_token").GetString()!;
         Assert.Single(login.Result.GetProperty("verify").GetProperty("user_keys").EnumerateArray());
         Assert.Equal(100, (await app.SendAsync(HttpMethod.Post, "/user/forced/login", Bodies.Identifier("nobody"), appToken: app.SecretToken)).ErrCode);
+
+        ApiAnswer light = await app.SendAsync(HttpMethod.Post, "/user/forced/login_light", Bodies.Identifier("alice"), appToken: app.SecretToken);
+        Assert.Equal(["jwt", "refresh_token"], light.Result.GetProperty("verify").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(203, (await app.SendAsync(HttpMethod.Get, "/user/jwt", jwt: jwt)).ErrCode);
+        ApiAnswer who = await app.SendAsync(HttpMethod.Get, "/user/jwt", jwt: light.Result.GetProperty("verify").GetProperty("jwt").GetString(), appToken: app.SecretToken);
+        Assert.Equal((alice.UserId, alice.DeviceId), (who.Result.GetProperty("id").GetString(), who.Result.GetProperty("device_id").GetString()));
 
         Assert.True((await app.SendAsync(Patch, "/user/register_otp", jwt: jwt)).Ok);
         Assert.True((await app.SendAsync(HttpMethod.Put, "/user/forced/disable_otp", Bodies.Identifier("alice"), appToken: app.SecretToken)).Ok);
