@@ -221,7 +221,7 @@ public static class LoginEndpoints
         HttpContext context, LoginStore store, string authKey, string identifier, CancellationToken ct)
     {
         LoginDevice? device = await store.FindDeviceAsync(context.Identity().App, UserRules.IdentifierHash(identifier), ct);
-        return LoginRules.AuthKeyMatches(authKey, device?.HashedAuthKey) switch
+        return UserRules.AuthKeyMatches(authKey, device?.HashedAuthKey) switch
         {
             null => (null, ProtocolError.AuthKeyFormat),
             false => (null, ProtocolError.Login),

@@ -1,7 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
 using Coffer.Crypto;
-using Coffer.Crypto.Password;
 
 namespace Coffer.Server.Features.Login;
 
@@ -12,32 +11,6 @@ public static class LoginRules
     public static readonly TimeSpan ChallengeLifetime = TimeSpan.FromMinutes(10);
 
     private const int ChallengeBytes = 50;
-
-    /// <summary>
-    /// A hashed auth key no auth key matches in practice: an unknown identifier is checked against it, so that it
-    /// costs the same work as a wrong password and gets the same answer (§8 #21).
-    /// </summary>
-    private static readonly byte[] DummyHashedAuthKey = RandomNumberGenerator.GetBytes(AuthKeyHash.Size);
-
-    /// <summary>
-    /// The password check: null when the auth key is not base64 of 32 bytes (111); otherwise whether it hashes to the
-    /// stored value (constant time). <paramref name="storedHashedAuthKey"/> null (unknown identifier) checks the dummy.
-    /// </summary>
-    public static bool? AuthKeyMatches(string authKey, string? storedHashedAuthKey)
-    {
-        byte[] key = new byte[authKey.Length];
-        if (!Convert.TryFromBase64String(authKey, key, out int length) || length != PasswordKeys.AuthKeySize)
-        {
-            return null;
-        }
-
-        byte[] stored = new byte[AuthKeyHash.Size];
-        bool storedOk = storedHashedAuthKey is not null
-            && Convert.TryFromBase64String(storedHashedAuthKey, stored, out int storedLength) && storedLength == AuthKeyHash.Size;
-        bool matches = AuthKeyHash.Matches(key.AsSpan(0, length), storedOk ? stored : DummyHashedAuthKey);
-        CryptographicOperations.ZeroMemory(key);
-        return matches && storedOk;
-    }
 
     /// <summary>A new challenge: 50 random bytes as base64url without padding (67 characters).</summary>
     public static string NewChallenge() => System.Buffers.Text.Base64Url.EncodeToString(RandomNumberGenerator.GetBytes(ChallengeBytes));

@@ -354,7 +354,7 @@ public sealed class UserStore(Database db, TimeProvider time)
             string? stored = await connection.QuerySingleOrDefaultAsync<string>(
                 "SELECT hashed_auth_key FROM device WHERE id = @device AND app_id = @app",
                 new { app = app.Value, device = device.Value }, transaction);
-            bool? matches = stored is null ? false : UserRules.AuthKeyMatches(data.OldAuthKey, stored);
+            bool? matches = UserRules.AuthKeyMatches(data.OldAuthKey, stored);
             if (matches is null)
             {
                 return PasswordChangeOutcome.AuthKeyFormat;
