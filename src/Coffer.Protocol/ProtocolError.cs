@@ -48,6 +48,12 @@ public sealed class ProtocolError
     public static ProtocolError UserDeviceDelete { get; } = new(115, 400, "The last device of a user cannot be deleted.");
     public static ProtocolError UserDeviceNotFound { get; } = new(116, 400, "No device found.");
     public static ProtocolError UserKeysNotFound { get; } = new(117, 400, "The user keys (sign key, verify key, sign algorithm, public key signature) are missing.");
+
+    /// <summary>
+    /// Too many login attempts for this identifier or from this address (our rate limit, not in the reference: §1.5
+    /// has no code for it, so 118 follows the 11x login family; HTTP 429 for backends that read the status).
+    /// </summary>
+    public static ProtocolError LoginRateLimit { get; } = new(118, 429, "Too many login attempts; try again later.");
     public static ProtocolError AppTokenNotFound { get; } = new(200, 401, "App token not found.");
     public static ProtocolError AppTokenWrongFormat { get; } = new(201, 401, "The app token has a wrong format.");
     public static ProtocolError AppNotFound { get; } = new(202, 400, "App not found.");
@@ -65,6 +71,9 @@ public sealed class ProtocolError
     public static ProtocolError GroupJoinReqNotFound { get; } = new(309, 400, "Join request not found.");
     public static ProtocolError GroupAccess { get; } = new(310, 400, "Group not found or no access.");
     public static ProtocolError PageNotFound { get; } = new(404, 404, "Not found.");
+    public static ProtocolError TotpSecretDecode { get; } = new(900, 400, "The stored TOTP secret cannot be used.");
+    public static ProtocolError TotpGet { get; } = new(901, 400, "Multi-factor login is not enabled for this user, or the recovery code is unknown.");
+    public static ProtocolError TotpWrongToken { get; } = new(902, 402, "Wrong TOTP code.");
 
     /// <summary>
     /// An unexpected failure that is not a database failure (a bug). §1.5 has no generic internal code; we answer

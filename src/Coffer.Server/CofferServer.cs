@@ -2,6 +2,7 @@ using Coffer.Server.Api;
 using Coffer.Server.Auth;
 using Coffer.Server.Data;
 using Coffer.Server.Features.Apps;
+using Coffer.Server.Features.Login;
 using Coffer.Server.Features.Mfa;
 using Coffer.Server.Features.Users;
 
@@ -37,6 +38,7 @@ public static class CofferServer
         RouteGroupBuilder api = app.MapGroup(ApiPipeline.Prefix).RequireAnyAppToken();
         api.MapUsers();
         api.MapMfa();
+        api.MapLogin();
         app.MapNotFound();
         return app;
     }
@@ -53,6 +55,8 @@ public static class CofferServer
         services.AddSingleton<JwtService>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<MfaStore>();
+        services.AddSingleton<LoginStore>();
+        services.AddSingleton<LoginRateLimit>();
         services.AddHostedService<MigrateOnStart>();
         return services;
     }

@@ -44,6 +44,12 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(GroupInviteServerOutput))]
 [JsonSerializable(typeof(OtpRegister))]
 [JsonSerializable(typeof(OtpRecoveryKeysOutput))]
+[JsonSerializable(typeof(OtpInput))]
+[JsonSerializable(typeof(VerifyLoginOutput))]
+[JsonSerializable(typeof(VerifyLoginLightOutput))]
+[JsonSerializable(typeof(UserLoginForcedOutput))]
+[JsonSerializable(typeof(UserLoginLightForcedOutput))]
+[JsonSerializable(typeof(UserJwtInfo))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 public static class ProtocolJson

@@ -105,3 +105,38 @@ public sealed record UserDeviceDoneRegisterInput(Groups.GroupKeysForNewMemberSer
 public sealed record OtpRegister(string Secret, string Alg, IReadOnlyList<string> Recover);
 
 public sealed record OtpRecoveryKeysOutput(IReadOnlyList<string> Keys);
+
+/// <summary>Body of POST /validate_mfa (a TOTP code) and /validate_recovery_otp (a recovery code).</summary>
+public sealed record OtpInput(string Token, string AuthKey, string DeviceIdentifier);
+
+/// <summary>The HMAC (searchable) key of a group, encrypted with a group key.</summary>
+public sealed record GroupHmacData(string Id, string EncryptedHmacKey, string EncryptedHmacAlg, string EncryptedHmacEncryptionKeyId, long Time);
+
+/// <summary>Result of POST /verify_login: the device's user keys and the user group's HMAC keys (first pages), a fresh JWT, a refresh token.</summary>
+public sealed record VerifyLoginOutput(
+    IReadOnlyList<Groups.GroupKeyServerOutput> UserKeys, IReadOnlyList<GroupHmacData> HmacKeys, string Jwt, string RefreshToken);
+
+/// <summary>Result of POST /verify_login_light.</summary>
+public sealed record VerifyLoginLightOutput(string Jwt, string RefreshToken);
+
+/// <summary>The device keys of a forced login (api.md §4.15).</summary>
+public sealed record VerifyLoginForcedEntity(
+    string DeviceId,
+    string UserId,
+    string UserGroupId,
+    string EncryptedMasterKey,
+    string EncryptedPrivateKey,
+    string PublicKeyString,
+    string KeypairEncryptAlg,
+    string EncryptedSignKey,
+    string VerifyKeyString,
+    string KeypairSignAlg);
+
+/// <summary>Result of POST /user/forced/login.</summary>
+public sealed record UserLoginForcedOutput(VerifyLoginForcedEntity DeviceKeys, VerifyLoginOutput Verify);
+
+/// <summary>Result of POST /user/forced/login_light.</summary>
+public sealed record UserLoginLightForcedOutput(VerifyLoginForcedEntity DeviceKeys, VerifyLoginLightOutput Verify);
+
+/// <summary>Result of GET /user/jwt: the user and device a JWT names.</summary>
+public sealed record UserJwtInfo(string Id, string DeviceId);

@@ -16,6 +16,7 @@ public sealed class JwtClaimTests(TestDatabases databases)
     {
         await using TestApp app = await TestApp.StartAsync(db, databases);
         TestUser alice = await app.RegisterAsync("alice");
+        // Claims a real login cannot produce, so the server's own JwtService signs them.
         JwtService jwt = app.Services.GetRequiredService<JwtService>();
         foreach ((string user, string device) in new[] { ("not-a-uuid", alice.DeviceId), (alice.UserId, "not-a-uuid") })
         {
@@ -28,10 +29,11 @@ public sealed class JwtClaimTests(TestDatabases databases)
     [Theory, Databases]
     public async Task UnknownUserInTheApp_Returns400Code100(DatabaseKind db)
     {
+        // A real login's JWT outlives its user: the backend deletes the user while the JWT has not expired.
         await using TestApp app = await TestApp.StartAsync(db, databases);
-        string token = await app.Services.GetRequiredService<JwtService>().IssueAsync(
-            app.App.App, new UserId(NewId.Uuid()), new DeviceId(NewId.Uuid()), fresh: true, TestContext.Current.CancellationToken);
-        ApiAnswer answer = await app.SendAsync(HttpMethod.Get, DevicesPath, jwt: token);
+        TestUser alice = await app.RegisterAsync("alice");
+        Assert.True((await app.SendAsync(HttpMethod.Put, "/user/forced/delete", Bodies.Identifier("alice"), appToken: app.SecretToken)).Ok);
+        ApiAnswer answer = await app.SendAsync(HttpMethod.Get, DevicesPath, jwt: alice.Jwt);
         Assert.Equal((HttpStatusCode.BadRequest, 100), (answer.Status, answer.ErrCode));
     }
 

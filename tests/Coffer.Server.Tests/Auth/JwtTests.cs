@@ -161,7 +161,7 @@ public sealed class JwtTests(TestDatabases databases)
         app.Clock.Advance(TimeSpan.FromMilliseconds(5));
         JwtKeyCreated? key = await app.Services.GetRequiredService<AppAdmin>().AddJwtKeyAsync(app.App.App, CancellationToken.None);
         Assert.NotNull(key);
-        (string jwt, _) = await app.LoginAsync(alice.UserId, alice.DeviceId);
+        (string jwt, _) = await app.LoginAsync(alice.Identifier);
         using JsonDocument header = JsonDocument.Parse(Base64Url.DecodeFromChars(jwt.Split('.')[0]));
         Assert.Equal(key.JwtKeyId.Value, header.RootElement.GetProperty("kid").GetString());
         Assert.True((await app.SendAsync(HttpMethod.Get, DevicesPath, jwt: jwt)).Ok);

@@ -64,6 +64,38 @@ public static class Bodies
             ["user_public_key_id"] = "the-new-device",
         })];
 
+    /// <summary>The auth key of the vector's password (every test device is made from the official register body).</summary>
+    public static string AuthKey => RegisterDerived.GetProperty("auth_key_b64").GetString()!;
+
+    public static string DoneLogin(string identifier, string? authKey = null) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["auth_key"] = authKey ?? AuthKey, ["device_identifier"] = identifier });
+
+    public static string VerifyLogin(string identifier, string challenge, string? authKey = null) =>
+        JsonSerializer.Serialize(new Dictionary<string, string>
+        {
+            ["auth_key"] = authKey ?? AuthKey, ["device_identifier"] = identifier, ["challenge"] = challenge,
+        });
+
+    public static string Otp(string identifier, string token) =>
+        JsonSerializer.Serialize(new Dictionary<string, string> { ["token"] = token, ["auth_key"] = AuthKey, ["device_identifier"] = identifier });
+
+    /// <summary>The vector's device private key (hybrid X25519 ‖ Kyber-768).</summary>
+    public static Coffer.Crypto.PrivateKey DevicePrivateKey(string keyId)
+    {
+        JsonElement key = RegisterDerived.GetProperty("device_private_key");
+        byte[] raw = [.. Convert.FromBase64String(key.GetProperty("x_b64").GetString()!), .. Convert.FromBase64String(key.GetProperty("k_b64").GetString()!)];
+        return Coffer.Crypto.PrivateKey.Import(Coffer.Crypto.EncryptionAlgorithm.FromId("ECIES-ed25519_KYBER_768"), raw, keyId);
+    }
+
+    /// <summary>Decrypts the challenge of a DoneLoginServerOutput with the device private key, as the client does.</summary>
+    public static string DecryptChallenge(JsonElement doneLoginOutput)
+    {
+        string deviceId = doneLoginOutput.GetProperty("device_keys").GetProperty("device_id").GetString()!;
+        using Coffer.Crypto.PrivateKey key = DevicePrivateKey(deviceId);
+        byte[] plain = key.Decrypt(Convert.FromBase64String(doneLoginOutput.GetProperty("challenge").GetString()!));
+        return System.Text.Encoding.UTF8.GetString(plain);
+    }
+
     public static string Identifier(string identifier) =>
         JsonSerializer.Serialize(new Dictionary<string, string> { ["user_identifier"] = identifier });
 

@@ -4,7 +4,6 @@ using System.Text;
 using System.Text.Json;
 using Coffer.Server.Auth;
 using Coffer.Server.Features.Apps;
-using Coffer.Server.Features.Users;
 using Microsoft.AspNetCore.Mvc.Testing;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -33,7 +32,7 @@ public sealed record ApiAnswer(HttpStatusCode Status, JsonElement Body, string T
     public JsonElement Result => Body.GetProperty("result");
 }
 
-/// <summary>A registered user with a logged-in device (JWT issued by the server's own JwtService).</summary>
+/// <summary>A registered user with a device logged in through done_login / verify_login.</summary>
 public sealed record TestUser(string Identifier, string UserId, string DeviceId, string Jwt, string RefreshToken);
 
 /// <summary>
@@ -44,8 +43,9 @@ public sealed class TestApp : IAsyncDisposable
 {
     private readonly WebApplicationFactory<Program> factory;
 
-    private TestApp(WebApplicationFactory<Program> factory, HttpClient client, TestClock clock)
+    private TestApp(WebApplicationFactory<Program> factory, HttpClient client, TestClock clock, LogSink logs)
     {
+        Logs = logs;
         this.factory = factory;
         Client = client;
         Clock = clock;
@@ -55,21 +55,33 @@ public sealed class TestApp : IAsyncDisposable
 
     public TestClock Clock { get; }
 
+    /// <summary>Everything the server logged.</summary>
+    public LogSink Logs { get; }
+
     public AppCredentials App { get; private set; } = null!;
 
     public IServiceProvider Services => factory.Services;
 
-    public static async Task<TestApp> StartAsync(DatabaseKind kind, TestDatabases databases)
+    public static async Task<TestApp> StartAsync(
+        DatabaseKind kind, TestDatabases databases, IReadOnlyDictionary<string, string>? settings = null)
     {
         string connectionString = await databases.CreateAsync(kind);
         var clock = new TestClock();
+        var logs = new LogSink();
         WebApplicationFactory<Program> factory = new WebApplicationFactory<Program>().WithWebHostBuilder(builder =>
         {
             builder.UseSetting(CofferServer.DatabaseConfigKey, connectionString);
             builder.UseSetting(RootKey.ConfigKey, Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)));
-            builder.ConfigureServices(services => services.AddSingleton<TimeProvider>(clock));
+            foreach ((string key, string value) in settings ?? new Dictionary<string, string>())
+            {
+                builder.UseSetting(key, value);
+            }
+
+            builder.ConfigureServices(services => services
+                .AddSingleton<TimeProvider>(clock)
+                .AddSingleton<Microsoft.Extensions.Logging.ILoggerProvider>(logs));
         });
-        var app = new TestApp(factory, factory.CreateClient(), clock);
+        var app = new TestApp(factory, factory.CreateClient(), clock, logs);
         app.App = await app.CreateAppAsync("test");
         return app;
     }
@@ -107,28 +119,45 @@ public sealed class TestApp : IAsyncDisposable
         return new ApiAnswer(response.StatusCode, doc.RootElement.Clone(), text, response);
     }
 
-    /// <summary>Registers a user with the official client's register body (secret token, the default level).</summary>
+    /// <summary>
+    /// Registers a user with the official client's register body (secret token, the default level) and logs in.
+    /// <c>fresh: false</c> swaps the login's JWT for a refreshed one (PUT /refresh), as an older session has.
+    /// </summary>
     public async Task<TestUser> RegisterAsync(string identifier, bool fresh = true)
     {
         ApiAnswer answer = await SendAsync(HttpMethod.Post, "/register", Bodies.Register(identifier), appToken: SecretToken);
         Assert.True(answer.Ok, answer.Text);
         string userId = answer.Result.GetProperty("user_id").GetString()!;
         string deviceId = answer.Result.GetProperty("device_id").GetString()!;
-        (string jwt, string refresh) = await LoginAsync(userId, deviceId, fresh);
+        (string jwt, string refresh) = await LoginAsync(identifier);
+        if (!fresh)
+        {
+            ApiAnswer refreshed = await SendAsync(HttpMethod.Put, "/refresh", Bodies.RefreshToken(refresh), jwt: jwt);
+            Assert.True(refreshed.Ok, refreshed.Text);
+            jwt = refreshed.Result.GetProperty("jwt").GetString()!;
+        }
+
         return new TestUser(identifier, userId, deviceId, jwt, refresh);
     }
 
     /// <summary>
-    /// What verify_login hands out (a JWT and a refresh token), minted by the server's own JwtService and UserStore.
-    /// verify_login itself needs the hybrid encryption of the login challenge, which is not in the server yet.
+    /// The real login of a device made from the official register body (its password data and device keys are the
+    /// vector's): done_login, the challenge decrypted with the device private key, verify_login.
     /// </summary>
-    public async Task<(string Jwt, string RefreshToken)> LoginAsync(string userId, string deviceId, bool fresh = true)
+    public async Task<(string Jwt, string RefreshToken)> LoginAsync(string identifier)
     {
-        string jwt = await Services.GetRequiredService<JwtService>().IssueAsync(
-            App.App, new UserId(userId), new DeviceId(deviceId), fresh, CancellationToken.None);
-        string refresh = await Services.GetRequiredService<UserStore>().CreateRefreshTokenAsync(
-            App.App, new DeviceId(deviceId), CancellationToken.None);
-        return (jwt, refresh);
+        ApiAnswer verified = await LoginAnswerAsync(identifier);
+        Assert.True(verified.Ok, verified.Text);
+        return (verified.Result.GetProperty("jwt").GetString()!, verified.Result.GetProperty("refresh_token").GetString()!);
+    }
+
+    /// <summary>done_login then verify_login with the decrypted challenge; the verify_login answer.</summary>
+    public async Task<ApiAnswer> LoginAnswerAsync(string identifier)
+    {
+        ApiAnswer done = await SendAsync(HttpMethod.Post, "/done_login", Bodies.DoneLogin(identifier));
+        Assert.True(done.Ok, done.Text);
+        string challenge = Bodies.DecryptChallenge(done.Result.GetProperty("Direct"));
+        return await SendAsync(HttpMethod.Post, "/verify_login", Bodies.VerifyLogin(identifier, challenge));
     }
 
     public async ValueTask DisposeAsync()

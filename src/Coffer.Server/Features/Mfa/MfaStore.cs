@@ -63,6 +63,19 @@ public sealed class MfaStore(Database db, RootKey rootKey, TimeProvider time)
         return [.. rows.Select(r => Encoding.UTF8.GetString(rootKey.Open(r.CodeEnc, CodeContext(r.Id))))];
     }
 
+    /// <summary>The stored TOTP secret (base32 text), decrypted; null when it does not open (900).</summary>
+    public string? OpenSecret(UserId user, string sealedSecret)
+    {
+        try
+        {
+            return Encoding.UTF8.GetString(rootKey.Open(sealedSecret, SecretContext(user)));
+        }
+        catch (System.Security.Cryptography.CryptographicException)
+        {
+            return null;
+        }
+    }
+
     private static string SecretContext(UserId user) => "otp-secret:" + user.Value;
 
     private static string CodeContext(string id) => "otp-recovery-code:" + id;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Coffer.Crypto.Password;
 using Coffer.Protocol.Groups;
 
 namespace Coffer.Server.Features.Users;
@@ -16,8 +17,6 @@ public static class UserRules
     public const int PageSize = 50;
 
     private const int SaltInputLength = 200;
-    private const int AuthKeyLength = 32;
-    private const int HashedAuthKeyLength = 16;
 
     /// <summary>Identifiers are stored only as base64(SHA-256(UTF-8 identifier)) (§2.4).</summary>
     public static string IdentifierHash(string identifier) =>
@@ -58,21 +57,30 @@ public static class UserRules
     }
 
     /// <summary>
+    /// A hashed auth key no auth key matches in practice: an unknown identifier is checked against it, so that it
+    /// costs the same work as a wrong password and gets the same answer (api.md §8 #21).
+    /// </summary>
+    private static readonly byte[] DummyHashedAuthKey = RandomNumberGenerator.GetBytes(AuthKeyHash.Size);
+
+    /// <summary>
     /// The server's password check (crypto-std.md §8.3): SHA-256(auth key)[0..16] equals the stored hashed auth key,
     /// compared in constant time. Null when the auth key is not base64 of 32 bytes (401/111).
+    /// <paramref name="storedHashedAuthKey"/> null (unknown identifier) or malformed checks against the dummy: false.
     /// </summary>
-    public static bool? AuthKeyMatches(string authKey, string storedHashedAuthKey)
+    public static bool? AuthKeyMatches(string authKey, string? storedHashedAuthKey)
     {
         byte[] key = new byte[authKey.Length];
-        if (!Convert.TryFromBase64String(authKey, key, out int length) || length != AuthKeyLength)
+        if (!Convert.TryFromBase64String(authKey, key, out int length) || length != PasswordKeys.AuthKeySize)
         {
             return null;
         }
 
-        byte[] stored = new byte[Math.Max(HashedAuthKeyLength, storedHashedAuthKey.Length)];
-        bool storedOk = Convert.TryFromBase64String(storedHashedAuthKey, stored, out int storedLength) && storedLength == HashedAuthKeyLength;
-        byte[] hash = SHA256.HashData(key.AsSpan(0, length));
-        return CryptographicOperations.FixedTimeEquals(hash.AsSpan(0, HashedAuthKeyLength), stored.AsSpan(0, HashedAuthKeyLength)) && storedOk;
+        byte[] stored = new byte[Math.Max(AuthKeyHash.Size, storedHashedAuthKey?.Length ?? 0)];
+        bool storedOk = storedHashedAuthKey is not null
+            && Convert.TryFromBase64String(storedHashedAuthKey, stored, out int storedLength) && storedLength == AuthKeyHash.Size;
+        bool matches = AuthKeyHash.Matches(key.AsSpan(0, length), storedOk ? stored.AsSpan(0, AuthKeyHash.Size) : DummyHashedAuthKey);
+        CryptographicOperations.ZeroMemory(key);
+        return matches && storedOk;
     }
 
     /// <summary>A user group must carry its sign pair and the public-key signature (117, §4.1).</summary>

@@ -116,6 +116,39 @@ public sealed class UserStore(Database db, TimeProvider time)
         return (user, device);
     }
 
+    /// <summary>
+    /// PUT /user/forced/reset_user (§4.15): the user with the device identifier loses all devices (their tokens and
+    /// challenges by cascade) and its user group; the new device and a new user group (device as creator) replace
+    /// them, in one transaction. Memberships in other groups keep the user id. False when no user has the identifier.
+    /// </summary>
+    public Task<bool> ResetUserAsync(AppId app, RegisterData data, string identifierHash, CancellationToken ct) =>
+        db.InTransactionAsync(async (connection, transaction) =>
+        {
+            string? user = await connection.QuerySingleOrDefaultAsync<string>(
+                "SELECT user_id FROM device WHERE app_id = @app AND identifier_hash = @hash AND user_id IS NOT NULL",
+                new { app = app.Value, hash = identifierHash }, transaction);
+            if (user is null)
+            {
+                return false;
+            }
+
+            long now = Now();
+            var device = new DeviceId(NewId.Uuid());
+            await connection.ExecuteAsync(
+                """
+                DELETE FROM grp WHERE id = (SELECT user_group_id FROM app_user WHERE id = @user AND app_id = @app);
+                DELETE FROM device WHERE user_id = @user AND app_id = @app;
+                """,
+                new { app = app.Value, user }, transaction);
+            GroupStore.CreatedGroup group = await GroupStore.CreateAsync(
+                connection, transaction, app, GroupKind.User, data.Group, device.Value, device.Value, now);
+            await connection.ExecuteAsync(
+                "UPDATE app_user SET user_group_id = @group WHERE id = @user AND app_id = @app",
+                new { app = app.Value, user, group = group.Group.Value }, transaction);
+            await InsertDeviceAsync(connection, transaction, app, device, new UserId(user), identifierHash, data.Device, now);
+            return true;
+        }, ct);
+
     /// <summary>Password data of the registered (not pending) device with this identifier.</summary>
     public async Task<LoginData?> FindLoginDataAsync(AppId app, string identifierHash, CancellationToken ct)
     {
@@ -321,7 +354,7 @@ public sealed class UserStore(Database db, TimeProvider time)
             string? stored = await connection.QuerySingleOrDefaultAsync<string>(
                 "SELECT hashed_auth_key FROM device WHERE id = @device AND app_id = @app",
                 new { app = app.Value, device = device.Value }, transaction);
-            bool? matches = stored is null ? false : UserRules.AuthKeyMatches(data.OldAuthKey, stored);
+            bool? matches = UserRules.AuthKeyMatches(data.OldAuthKey, stored);
             if (matches is null)
             {
                 return PasswordChangeOutcome.AuthKeyFormat;

@@ -20,7 +20,7 @@ public sealed class DeviceAndPasswordTests(TestDatabases databases)
             Bodies.DoneDevice(token, [await UserKeyIdAsync(app, user)]), jwt: user.Jwt);
         Assert.True(done.Ok, done.Text);
         string deviceId = prepared.Result.GetProperty("device_id").GetString()!;
-        (string jwt, _) = await app.LoginAsync(user.UserId, deviceId);
+        (string jwt, _) = await app.LoginAsync(identifier);
         return (deviceId, jwt);
     }
 
@@ -226,7 +226,7 @@ public sealed class PendingDeviceExpiryTests(TestDatabases databases)
         string key = (await app.SendAsync(HttpMethod.Get, $"/user/{alice.UserId}/public_key")).Result.GetProperty("public_key_id").GetString()!;
         string token = (await app.SendAsync(HttpMethod.Post, "/user/prepare_register_device", Bodies.Device("p"))).Result.GetProperty("token").GetString()!;
         app.Clock.Advance(TimeSpan.FromHours(25));
-        (string jwt, _) = await app.LoginAsync(alice.UserId, alice.DeviceId);
+        (string jwt, _) = await app.LoginAsync(alice.Identifier);
         Assert.Equal(100, (await app.SendAsync(HttpMethod.Put, "/user/done_register_device", Bodies.DoneDevice(token, [key]), jwt: jwt)).ErrCode);
         Assert.True((await app.SendAsync(HttpMethod.Post, "/exists", Bodies.Identifier("p"))).Result.GetProperty("available").GetBoolean());
         Assert.True((await app.SendAsync(HttpMethod.Post, "/register", Bodies.Register("p"), appToken: app.SecretToken)).Ok);

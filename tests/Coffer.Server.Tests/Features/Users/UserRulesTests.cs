@@ -32,5 +32,7 @@ public sealed class UserRulesTests
         Assert.False(UserRules.AuthKeyMatches(Convert.ToBase64String(new byte[32]), stored));
         Assert.Null(UserRules.AuthKeyMatches(Convert.ToBase64String(new byte[31]), stored));
         Assert.Null(UserRules.AuthKeyMatches("not base64", stored));
+        Assert.False(UserRules.AuthKeyMatches(derived.GetProperty("auth_key_b64").GetString()!, null));
+        Assert.False(UserRules.AuthKeyMatches(derived.GetProperty("auth_key_b64").GetString()!, "not base64"));
     }
 }
