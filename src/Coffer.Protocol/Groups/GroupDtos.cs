@@ -61,3 +61,11 @@ public sealed record GroupKeysForNewMemberServerInput(IReadOnlyList<GroupKeysFor
 public sealed record GroupInviteServerOutput(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SessionId,
     string Message);
+
+/// <summary>A group's HMAC (searchable-encryption) key, encrypted with the group key <c>encrypted_hmac_encryption_key_id</c>.</summary>
+public sealed record GroupHmacData(
+    string Id,
+    string EncryptedHmacKey,
+    string EncryptedHmacAlg,
+    string EncryptedHmacEncryptionKeyId,
+    long Time);

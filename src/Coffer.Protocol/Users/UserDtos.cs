@@ -109,12 +109,9 @@ public sealed record OtpRecoveryKeysOutput(IReadOnlyList<string> Keys);
 /// <summary>Body of POST /validate_mfa (a TOTP code) and /validate_recovery_otp (a recovery code).</summary>
 public sealed record OtpInput(string Token, string AuthKey, string DeviceIdentifier);
 
-/// <summary>The HMAC (searchable) key of a group, encrypted with a group key.</summary>
-public sealed record GroupHmacData(string Id, string EncryptedHmacKey, string EncryptedHmacAlg, string EncryptedHmacEncryptionKeyId, long Time);
-
 /// <summary>Result of POST /verify_login: the device's user keys and the user group's HMAC keys (first pages), a fresh JWT, a refresh token.</summary>
 public sealed record VerifyLoginOutput(
-    IReadOnlyList<Groups.GroupKeyServerOutput> UserKeys, IReadOnlyList<GroupHmacData> HmacKeys, string Jwt, string RefreshToken);
+    IReadOnlyList<Groups.GroupKeyServerOutput> UserKeys, IReadOnlyList<Groups.GroupHmacData> HmacKeys, string Jwt, string RefreshToken);
 
 /// <summary>Result of POST /verify_login_light.</summary>
 public sealed record VerifyLoginLightOutput(string Jwt, string RefreshToken);

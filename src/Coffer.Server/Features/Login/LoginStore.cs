@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Coffer.Protocol.Groups;
 using Coffer.Protocol.Users;
 using Coffer.Server.Data;
 using Dapper;
