@@ -3,12 +3,11 @@ using System.Text.Json.Serialization;
 using System.Text.Json.Serialization.Metadata;
 using Coffer.Client.Storage;
 using Coffer.Protocol.Json;
-using Coffer.Protocol.Users;
 
 namespace Coffer.Client.Http;
 
 /// <summary>
-/// Metadata of the wire records the protocol context does not list yet, and of the SDK's own storage records.
+/// Metadata of the SDK-only wire records (device-registration bodies, key sessions) and of the SDK's storage records.
 /// Same settings as <see cref="ProtocolJsonContext"/>.
 /// </summary>
 [JsonSourceGenerationOptions(
@@ -17,8 +16,6 @@ namespace Coffer.Client.Http;
     RespectRequiredConstructorParameters = true,
     NumberHandling = JsonNumberHandling.Strict,
     UnmappedMemberHandling = JsonUnmappedMemberHandling.Skip)]
-[JsonSerializable(typeof(VerifyLoginOutput))]
-[JsonSerializable(typeof(OtpInput))]
 [JsonSerializable(typeof(DoneRegisterDeviceBody))]
 [JsonSerializable(typeof(KeySessionOutput))]
 [JsonSerializable(typeof(StoredUser))]
