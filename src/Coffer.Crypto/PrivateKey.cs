@@ -1,5 +1,3 @@
-using System.Security.Cryptography;
-
 namespace Coffer.Crypto;
 
 /// <summary>
@@ -76,25 +74,10 @@ public sealed class PrivateKey : IDisposable
     /// <summary>Decrypts a symmetric key that <see cref="PublicKey.Wrap(SymmetricKey)"/> encrypted.</summary>
     public SymmetricKey UnwrapSymmetricKey(ReadOnlySpan<byte> blob, string keyId)
     {
-        byte[]? raw = Algorithm.Decrypt(_key.Span, blob);
-        if (raw is null || raw.Length != SymmetricKey.KeySize)
-        {
-            if (raw is not null)
-            {
-                CryptographicOperations.ZeroMemory(raw);
-            }
-
-            throw new CryptoException(CryptoError.KeyDecryptionFailed);
-        }
-
-        try
-        {
-            return SymmetricKey.Import(raw, keyId);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(raw);
-        }
+        byte[] raw = Algorithm.Decrypt(_key.Span, blob) ?? throw new CryptoException(CryptoError.KeyDecryptionFailed);
+        return RawKey.Consume(raw, bytes => bytes.Length == SymmetricKey.KeySize
+            ? SymmetricKey.Import(bytes, keyId)
+            : throw new CryptoException(CryptoError.KeyDecryptionFailed));
     }
 
     public void Dispose() => _key.Dispose();
