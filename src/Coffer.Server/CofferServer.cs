@@ -2,6 +2,7 @@ using Coffer.Server.Api;
 using Coffer.Server.Auth;
 using Coffer.Server.Data;
 using Coffer.Server.Features.Apps;
+using Coffer.Server.Features.Groups;
 using Coffer.Server.Features.Login;
 using Coffer.Server.Features.Mfa;
 using Coffer.Server.Features.Users;
@@ -54,6 +55,7 @@ public static class CofferServer
         services.AddSingleton<AppAdmin>();
         services.AddSingleton<JwtService>();
         services.AddSingleton<UserStore>();
+        services.AddSingleton<GroupAccessResolver>();
         services.AddSingleton<MfaStore>();
         services.AddSingleton<LoginStore>();
         services.AddSingleton<LoginRateLimit>();

@@ -1,16 +1,18 @@
 using Coffer.Protocol;
 using Coffer.Server.Api;
 using Coffer.Server.Features.Apps;
+using Coffer.Server.Features.Groups;
 using Coffer.Server.Features.Users;
 
 namespace Coffer.Server.Auth;
 
 /// <summary>
 /// Enforces the requirements an endpoint declares as metadata, in the order of api.md §1.9: app token
-/// (401/200, 201, 204) → JWT (401/30–32, 35; 400/1, 100) → endpoint option (400/203) → fresh JWT (401/113).
+/// (401/200, 201, 204) → JWT (401/30–32, 35; 400/1, 100) → group access (400/1, 100, 310) → endpoint option
+/// (400/203) → fresh JWT (401/113) → rank (400/301).
 /// Runs after routing and before parameter binding, so no body is read for a rejected request.
 /// </summary>
-public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, JwtService jwt, UserStore users)
+public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, JwtService jwt, UserStore users, GroupAccessResolver groups)
 {
     public const string AppTokenHeader = "x-sentc-app-token";
     private const string BearerPrefix = "Bearer ";
@@ -25,7 +27,8 @@ public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, J
             return;
         }
 
-        ProtocolError? error = await AuthorizeAsync(context, tokenRequirement, endpoint!.Metadata.GetMetadata<JwtRequirement>());
+        ProtocolError? error = await AuthorizeAsync(
+            context, tokenRequirement, endpoint!.Metadata.GetMetadata<JwtRequirement>(), endpoint.Metadata.GetMetadata<GroupAccessRequirement>());
         if (error is not null)
         {
             await Reply.WriteErrorAsync(context, error);
@@ -35,7 +38,8 @@ public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, J
         await next(context);
     }
 
-    private async Task<ProtocolError?> AuthorizeAsync(HttpContext context, AppTokenRequirement tokenRequirement, JwtRequirement? jwtRequirement)
+    private async Task<ProtocolError?> AuthorizeAsync(
+        HttpContext context, AppTokenRequirement tokenRequirement, JwtRequirement? jwtRequirement, GroupAccessRequirement? groupRequirement)
     {
         CancellationToken ct = context.RequestAborted;
         string? token = context.Request.Headers[AppTokenHeader];
@@ -93,6 +97,18 @@ public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, J
             identity.Jwt = claims;
         }
 
+        GroupAccess? access = null;
+        if (groupRequirement is not null)
+        {
+            (access, ProtocolError? accessError) = await ResolveGroupAsync(context, identity, groupRequirement, ct);
+            if (accessError is not null)
+            {
+                return accessError;
+            }
+
+            context.Features.Set(access);
+        }
+
         TokenLevel required = tokenRequirement switch
         {
             { SecretOnly: true } => TokenLevel.Secret,
@@ -104,6 +120,48 @@ public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, J
             return ProtocolError.AppAction;
         }
 
-        return jwtRequirement is { Mode: JwtMode.Fresh } && !identity.Jwt!.Fresh ? ProtocolError.WrongJwtAction : null;
+        if (jwtRequirement is { Mode: JwtMode.Fresh } && !identity.Jwt!.Fresh)
+        {
+            return ProtocolError.WrongJwtAction;
+        }
+
+        return groupRequirement is { MaxRank: int maxRank } && !access!.AtLeast(maxRank) ? ProtocolError.GroupUserRank : null;
+    }
+
+    private async Task<(GroupAccess? Access, ProtocolError? Error)> ResolveGroupAsync(
+        HttpContext context, RequestIdentity identity, GroupAccessRequirement requirement, CancellationToken ct)
+    {
+        string? group = context.GetRouteValue("groupId") as string;
+        if (group is null || !NewId.IsUuid(group))
+        {
+            return (null, ProtocolError.IdWrongFormat);
+        }
+
+        string? memberGroup = context.Request.Headers[GroupAccessResolver.AccessHeader];
+        if (string.IsNullOrEmpty(memberGroup))
+        {
+            memberGroup = null;
+        }
+        else if (!NewId.IsUuid(memberGroup))
+        {
+            return (null, ProtocolError.IdWrongFormat);
+        }
+
+        string user;
+        if (requirement.UserRouteValue is string routeValue)
+        {
+            user = context.GetRouteValue(routeValue) as string ?? "";
+            if (!await users.UserExistsAsync(identity.App, user, ct))
+            {
+                return (null, ProtocolError.UserNotFound);
+            }
+        }
+        else
+        {
+            user = identity.User.Value;
+        }
+
+        GroupAccessResult result = await groups.ResolveAsync(identity.App, group, user, memberGroup, ct);
+        return (result.Access, result.Error);
     }
 }

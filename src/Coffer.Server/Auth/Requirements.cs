@@ -21,6 +21,15 @@ public enum JwtMode
 
 public sealed record JwtRequirement(JwtMode Mode);
 
+/// <summary>
+/// G (api.md §5): access to the group in the route value <c>groupId</c>, resolved for the JWT user — or, with
+/// <see cref="UserRouteValue"/> set (GF, forced routes), for the user in that route value, which must be a user of
+/// the app (UF, 400/100). <see cref="MaxRank"/>: the weakest effective rank allowed (else 400/301); null = any member.
+/// Handlers whose validation order puts other errors before the rank error (invites, §4.7) leave it null and
+/// check the rank themselves.
+/// </summary>
+public sealed record GroupAccessRequirement(int? MaxRank, string? UserRouteValue = null);
+
 /// <summary>Requirements declared as data on routes and route groups (style.md).</summary>
 public static class RequirementExtensions
 {
@@ -36,4 +45,12 @@ public static class RequirementExtensions
 
     public static TBuilder RequireJwt<TBuilder>(this TBuilder builder, JwtMode mode = JwtMode.Valid)
         where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new JwtRequirement(mode));
+
+    /// <summary>G: the JWT user must reach <c>{groupId}</c> (directly, via an ancestor or as a member group), with rank ≤ <paramref name="maxRank"/>.</summary>
+    public static TBuilder RequireGroupAccess<TBuilder>(this TBuilder builder, int? maxRank = null)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new GroupAccessRequirement(maxRank));
+
+    /// <summary>UF + GF: the user in route value <paramref name="userRouteValue"/> must exist and reach <c>{groupId}</c>.</summary>
+    public static TBuilder RequireGroupAccessFor<TBuilder>(this TBuilder builder, string userRouteValue, int? maxRank = null)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(new GroupAccessRequirement(maxRank, userRouteValue));
 }

@@ -38,4 +38,32 @@ public sealed class Database(string connectionString)
         await transaction.CommitAsync(ct);
         return result;
     }
+
+    /// <summary>
+    /// Runs a use case whose rules read rows that other requests may change at the same time (group membership,
+    /// ranks): serializable on PostgreSQL, re-run from the start when it loses a conflict (at most
+    /// <see cref="SerializableAttempts"/> times); SQLite already serialises writers (BEGIN IMMEDIATE). The access
+    /// check and the rank rules must be evaluated inside <paramref name="work"/>, so every attempt sees one snapshot.
+    /// </summary>
+    public async Task<T> InSerializableTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken ct)
+    {
+        for (int attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using DbConnection connection = await OpenAsync(ct);
+                await using DbTransaction transaction = await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, ct);
+                T result = await work(connection, transaction);
+                await transaction.CommitAsync(ct);
+                return result;
+            }
+            catch (DbException e) when (attempt < SerializableAttempts && Dialect.IsSerializationFailure(e))
+            {
+                // Back off a little (jittered) so the competing transaction can finish.
+                await Task.Delay(Random.Shared.Next(1, 5 * attempt), ct);
+            }
+        }
+    }
+
+    public const int SerializableAttempts = 20;
 }

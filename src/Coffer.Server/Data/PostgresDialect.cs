@@ -32,6 +32,9 @@ public sealed class PostgresDialect : SqlDialect
     public override bool IsForeignKeyViolation(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.ForeignKeyViolation };
 
+    public override bool IsSerializationFailure(DbException exception) =>
+        exception is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
+
     /// <summary>An NpgsqlException that is not a PostgresException never reached the server (network, refused, timeout).</summary>
     public override bool IsConnectionFailure(DbException exception) =>
         exception is NpgsqlException and not PostgresException;

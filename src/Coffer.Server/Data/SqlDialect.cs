@@ -23,6 +23,12 @@ public abstract class SqlDialect
 
     public abstract bool IsForeignKeyViolation(DbException exception);
 
+    /// <summary>
+    /// A serializable transaction lost a conflict (PostgreSQL 40001 / deadlock 40P01): the whole use case may be run
+    /// again. SQLite serialises writers with BEGIN IMMEDIATE and never reports this.
+    /// </summary>
+    public virtual bool IsSerializationFailure(DbException exception) => false;
+
     /// <summary>The database cannot be reached or opened (answered as 500/20 instead of 500/21).</summary>
     public abstract bool IsConnectionFailure(DbException exception);
 

@@ -71,6 +71,14 @@ public sealed class UserStore(Database db, TimeProvider time)
     /// True when a device of the app (registered, or pending and not expired) has this identifier. An expired pending
     /// registration of the identifier is deleted here, so that register / prepare_register_device can reuse it.
     /// </summary>
+    /// <summary>UF (api.md §4): the user id is a user of this app.</summary>
+    public async Task<bool> UserExistsAsync(AppId app, string user, CancellationToken ct)
+    {
+        await using DbConnection connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM app_user WHERE id = @user AND app_id = @app;", new { app = app.Value, user }, cancellationToken: ct)) > 0;
+    }
+
     public async Task<bool> IdentifierInUseAsync(AppId app, string identifierHash, CancellationToken ct)
     {
         await using DbConnection connection = await db.OpenAsync(ct);
