@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -18,9 +19,19 @@ public readonly record struct JwtCheck(JwtClaims? Claims, ProtocolError? Error);
 /// Header <c>{"alg":"ES384","typ":"JWT","kid":…}</c>, claims aud (user), sub (device), iat, exp = iat + 300,
 /// fresh. The newest key of the app signs; any key of the app verifies; <c>kid</c> is looked up only in the
 /// calling app and <c>alg</c> must be ES384 (never trusted for anything else, §8 #3).
+/// Imported keys are kept in small pools per key id: importing a P-384 private key makes OpenSSL validate it (a
+/// scalar multiplication, as costly as a signature), and JWT keys are never changed or deleted, only added. The
+/// newest key id is still read from the database on every issue, so a key added on another node is used at once.
 /// </summary>
-public sealed class JwtService(AppStore apps, RootKey rootKey, TimeProvider time)
+public sealed class JwtService(AppStore apps, RootKey rootKey, TimeProvider time) : IDisposable
 {
+    /// <summary>Imported keys kept per key id; more concurrent users than this import and dispose their own.</summary>
+    private const int PoolSize = 32;
+
+    private readonly ConcurrentDictionary<JwtKeyId, ConcurrentBag<ECDsa>> signers = new();
+    private readonly ConcurrentDictionary<JwtKeyId, ConcurrentBag<ECDsa>> verifiers = new();
+    private readonly ConcurrentDictionary<(AppId App, JwtKeyId Kid), string> verifyKeys = new();
+
     public const string Algorithm = "ES384";
     public const int LifetimeSeconds = 300;
     public const int LeewaySeconds = 60;
@@ -72,17 +83,53 @@ public sealed class JwtService(AppStore apps, RootKey rootKey, TimeProvider time
         }
 
         string signingInput = Base64Url.EncodeToString(header.WrittenSpan) + "." + Base64Url.EncodeToString(claims.WrittenSpan);
-        byte[] d = rootKey.Open(key.SignKeySealed, key.Id.Value);
+        ConcurrentBag<ECDsa> pool = signers.GetOrAdd(key.Id, _ => []);
+        ECDsa ecdsa = pool.TryTake(out ECDsa? pooled) ? pooled : ImportSignKey(key);
         try
         {
-            using ECDsa ecdsa = ImportKey(key.VerifyKey, d);
             byte[] signature = ecdsa.SignData(
                 Encoding.ASCII.GetBytes(signingInput), HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
             return signingInput + "." + Base64Url.EncodeToString(signature);
         }
         finally
         {
+            Return(pool, ecdsa);
+        }
+    }
+
+    private ECDsa ImportSignKey(AppJwtKey key)
+    {
+        byte[] d = rootKey.Open(key.SignKeySealed, key.Id.Value);
+        try
+        {
+            return ImportKey(key.VerifyKey, d);
+        }
+        finally
+        {
             CryptographicOperations.ZeroMemory(d);
+        }
+    }
+
+    private static void Return(ConcurrentBag<ECDsa> pool, ECDsa ecdsa)
+    {
+        if (pool.Count < PoolSize)
+        {
+            pool.Add(ecdsa);
+        }
+        else
+        {
+            ecdsa.Dispose();
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (ConcurrentBag<ECDsa> pool in signers.Values.Concat(verifiers.Values))
+        {
+            while (pool.TryTake(out ECDsa? ecdsa))
+            {
+                ecdsa.Dispose();
+            }
         }
     }
 
@@ -118,20 +165,37 @@ public sealed class JwtService(AppStore apps, RootKey rootKey, TimeProvider time
             return Fail(ProtocolError.JwtValidation);
         }
 
-        string? verifyKey = await apps.JwtVerifyKeyAsync(app, new JwtKeyId(kid), ct);
-        if (verifyKey is null)
+        var keyId = new JwtKeyId(kid);
+        if (!verifyKeys.TryGetValue((app, keyId), out string? verifyKey))
         {
-            return Fail(ProtocolError.JwtKeyNotFound);
+            // Only found keys are remembered (keys are never deleted); an unknown kid is asked again each time.
+            verifyKey = await apps.JwtVerifyKeyAsync(app, keyId, ct);
+            if (verifyKey is null)
+            {
+                return Fail(ProtocolError.JwtKeyNotFound);
+            }
+
+            verifyKeys.TryAdd((app, keyId), verifyKey);
         }
 
-        using (ECDsa ecdsa = ImportKey(verifyKey, d: null))
+        if (signature.Length != SignatureSize)
+        {
+            return Fail(ProtocolError.JwtValidation);
+        }
+
+        ConcurrentBag<ECDsa> pool = verifiers.GetOrAdd(keyId, _ => []);
+        ECDsa ecdsa = pool.TryTake(out ECDsa? pooled) ? pooled : ImportKey(verifyKey, d: null);
+        try
         {
             byte[] signingInput = Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]);
-            if (signature.Length != SignatureSize || !ecdsa.VerifyData(
-                    signingInput, signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
+            if (!ecdsa.VerifyData(signingInput, signature, HashAlgorithmName.SHA384, DSASignatureFormat.IeeeP1363FixedFieldConcatenation))
             {
                 return Fail(ProtocolError.JwtValidation);
             }
+        }
+        finally
+        {
+            Return(pool, ecdsa);
         }
 
         JwtClaims? claims = ParseClaims(payload);
