@@ -5,6 +5,7 @@ using Coffer.Server.Features.Apps;
 using Coffer.Server.Features.Groups;
 using Coffer.Server.Features.Login;
 using Coffer.Server.Features.Mfa;
+using Coffer.Server.Features.Rotation;
 using Coffer.Server.Features.Users;
 
 namespace Coffer.Server;
@@ -40,6 +41,8 @@ public static class CofferServer
         api.MapUsers();
         api.MapMfa();
         api.MapLogin();
+        api.MapRotation();
+        app.MapGroup(RotationEndpoints.ExtensionPrefix).RequireAnyAppToken().MapRotationProgress();
         app.MapNotFound();
         return app;
     }
@@ -59,7 +62,11 @@ public static class CofferServer
         services.AddSingleton<MfaStore>();
         services.AddSingleton<LoginStore>();
         services.AddSingleton<LoginRateLimit>();
+        services.AddSingleton<RotationStore>();
+        services.AddSingleton<RotationFanOut>();
+        services.AddSingleton<RotationSignal>();
         services.AddHostedService<MigrateOnStart>();
+        services.AddHostedService<RotationWorker>();
         return services;
     }
 
