@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Coffer.Crypto;
 using Coffer.Server.Data;
 using Dapper;
@@ -68,8 +69,18 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
                 return true;
             }
 
-            PendingRow[] rows = Encrypt(page, job.EncryptedEphemeralKey, ct);
-            int inserted = await InsertPendingAsync(connection, transaction, job, rows, now, ct);
+            // Encrypt chunk i+1 on all cores while the database writes chunk i.
+            byte[]? ephemeral = Ephemeral(job.EncryptedEphemeralKey);
+            int inserted = 0;
+            Task<int> writing = Task.FromResult(0);
+            for (int start = 0; start < page.Count; start += RowsPerInsert)
+            {
+                PendingRow[] rows = Encrypt(page, start, Math.Min(RowsPerInsert, page.Count - start), ephemeral, ct);
+                inserted += await writing;
+                writing = InsertPendingAsync(connection, transaction, job, rows, now, ct);
+            }
+
+            inserted += await writing;
             // The sweep reads members anywhere, so it leaves the cursor where the ordered pass ended.
             Recipient last = page[^1];
             await connection.ExecuteAsync(new CommandDefinition(
@@ -128,23 +139,28 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
         return rows.AsList();
     }
 
-    /// <summary>
-    /// §6.2: base64(hybrid-encrypt(member public key, base64-decoded ephemeral key)), spread over the cores. A member
-    /// whose key cannot be used gets a row with empty ciphertext and the reason; the fan-out goes on.
-    /// </summary>
-    private static PendingRow[] Encrypt(List<Recipient> page, string? encryptedEphemeralKey, CancellationToken ct)
+    /// <summary>The stored ephemeral key (base64 of the AES blob), or null when it is not valid base64.</summary>
+    private static byte[]? Ephemeral(string? encryptedEphemeralKey)
     {
-        byte[]? ephemeral = null;
-        if (encryptedEphemeralKey is not null)
+        if (encryptedEphemeralKey is null)
         {
-            ephemeral = new byte[encryptedEphemeralKey.Length];
-            ephemeral = Convert.TryFromBase64String(encryptedEphemeralKey, ephemeral, out int length) ? ephemeral[..length] : null;
+            return null;
         }
 
-        var rows = new PendingRow[page.Count];
-        Parallel.For(0, page.Count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        byte[] buffer = new byte[encryptedEphemeralKey.Length];
+        return Convert.TryFromBase64String(encryptedEphemeralKey, buffer, out int length) ? buffer[..length] : null;
+    }
+
+    /// <summary>
+    /// §6.2: base64(hybrid-encrypt(member public key, base64-decoded ephemeral key)) for page[start..start+count], spread
+    /// over the cores. A member whose key cannot be used gets a row with empty ciphertext and the reason; the fan-out goes on.
+    /// </summary>
+    private static PendingRow[] Encrypt(List<Recipient> page, int start, int count, byte[]? ephemeral, CancellationToken ct)
+    {
+        var rows = new PendingRow[count];
+        Parallel.For(0, count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            Recipient member = page[i];
+            Recipient member = page[start + i];
             rows[i] = (ephemeral, member) switch
             {
                 (null, _) => new PendingRow(member.MemberId, "", member.PublicKeyId ?? "", "The rotation's ephemeral key is not valid base64."),
@@ -168,36 +184,29 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
         }
     }
 
-    /// <summary>Multi-row INSERTs of <see cref="RowsPerInsert"/> rows; returns the rows actually inserted.</summary>
+    /// <summary>One multi-row INSERT (at most <see cref="RowsPerInsert"/> rows); returns the rows actually inserted.</summary>
     private static async Task<int> InsertPendingAsync(
         DbConnection connection, DbTransaction transaction, JobRow job, PendingRow[] rows, long now, CancellationToken ct)
     {
-        int inserted = 0;
-        for (int start = 0; start < rows.Length; start += RowsPerInsert)
+        await using DbCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var sql = new System.Text.StringBuilder(
+            "INSERT INTO rotation_pending (key_id, member_id, group_id, encrypted_ephemeral_key, encrypted_by_key_id, error, created_at) VALUES ");
+        Add(command, "k", job.KeyId);
+        Add(command, "g", job.GroupId);
+        Add(command, "t", now);
+        for (int i = 0; i < rows.Length; i++)
         {
-            int count = Math.Min(RowsPerInsert, rows.Length - start);
-            await using DbCommand command = connection.CreateCommand();
-            command.Transaction = transaction;
-            var sql = new System.Text.StringBuilder(
-                "INSERT INTO rotation_pending (key_id, member_id, group_id, encrypted_ephemeral_key, encrypted_by_key_id, error, created_at) VALUES ");
-            Add(command, "k", job.KeyId);
-            Add(command, "g", job.GroupId);
-            Add(command, "t", now);
-            for (int i = 0; i < count; i++)
-            {
-                PendingRow row = rows[start + i];
-                sql.Append(i == 0 ? "" : ",").Append($"(@k,@m{i},@g,@c{i},@p{i},@e{i},@t)");
-                Add(command, "m" + i, row.MemberId);
-                Add(command, "c" + i, row.Ciphertext);
-                Add(command, "p" + i, row.PublicKeyId);
-                Add(command, "e" + i, row.Error);
-            }
-
-            command.CommandText = sql.Append(" ON CONFLICT (key_id, member_id) DO NOTHING").ToString();
-            inserted += await command.ExecuteNonQueryAsync(ct);
+            PendingRow row = rows[i];
+            sql.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $"(@k,@m{i},@g,@c{i},@p{i},@e{i},@t)");
+            Add(command, "m" + i, row.MemberId);
+            Add(command, "c" + i, row.Ciphertext);
+            Add(command, "p" + i, row.PublicKeyId);
+            Add(command, "e" + i, row.Error);
         }
 
-        return inserted;
+        command.CommandText = sql.Append(" ON CONFLICT (key_id, member_id) DO NOTHING").ToString();
+        return await command.ExecuteNonQueryAsync(ct);
     }
 
     private static void Add(DbCommand command, string name, object? value)
@@ -281,8 +290,10 @@ public sealed partial class RotationWorker(
     /// <summary>false keeps this process from fanning out (another process does; tests drive batches themselves).</summary>
     public const string EnabledKey = "Coffer:Rotation:Worker";
 
-    /// <summary>How often an idle worker looks for jobs started by other processes or left by a crashed one.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    /// <summary>How often (ms, default 1000) an idle worker looks for jobs started by other processes or left by a crashed one.</summary>
+    public const string PollKey = "Coffer:Rotation:PollMilliseconds";
+
+    private readonly TimeSpan pollInterval = TimeSpan.FromMilliseconds(Math.Clamp(configuration.GetValue(PollKey, 1000), 10, 60_000));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -314,7 +325,7 @@ public sealed partial class RotationWorker(
             {
                 try
                 {
-                    await signal.WaitAsync(PollInterval, stoppingToken);
+                    await signal.WaitAsync(pollInterval, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {
