@@ -59,6 +59,9 @@ public sealed record GroupKeysForNewMember(
 /// <summary>Keys for a new member (invite, auto invite, join accept, device registration); <c>rank</c> null means 4.</summary>
 public sealed record GroupKeysForNewMemberServerInput(IReadOnlyList<GroupKeysForNewMember> Keys, int? Rank, bool KeySession);
 
+/// <summary>Body of the light (no keys) member additions: only the optional rank (api.md §4.0, §4.19).</summary>
+public sealed record GroupNewMemberLightInput(int? Rank = null);
+
 /// <summary>Result of invites, auto invites, join accepts and device registration; session_id only when a session was opened.</summary>
 public sealed record GroupInviteServerOutput(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SessionId,
