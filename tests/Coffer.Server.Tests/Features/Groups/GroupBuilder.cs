@@ -1,8 +1,6 @@
 using System.Data.Common;
 using System.Text.Json.Nodes;
-using Coffer.Protocol.Groups;
 using Coffer.Server.Data;
-using Coffer.Server.Features.Groups;
 using Coffer.Server.Tests.Infrastructure;
 using Dapper;
 using Microsoft.Extensions.DependencyInjection;
@@ -21,53 +19,27 @@ public sealed class GroupBuilder(TestApp app)
     private Database Database => app.Services.GetRequiredService<Database>();
 
     /// <summary>
-    /// A normal group created by <paramref name="creator"/> (rank 0) through the server's own creation SQL, with
-    /// <paramref name="keys"/> keys (the extra ones as if made by rotations, each with the creator's copy).
-    /// <paramref name="parent"/> makes it a child (creator row = the parent, type 1).
+    /// A normal group created by <paramref name="creator"/> through POST /group (the official client's body), with
+    /// <paramref name="keys"/> keys in all (the extra ones as finished rotations leave them, with the creator's copy).
     /// </summary>
-    public async Task<TestGroup> CreateAsync(string creator, int keys = 1, bool connected = false, string? parent = null)
+    public async Task<TestGroup> CreateAsync(TestUser creator, int keys = 1) =>
+        await WithKeysAsync(await GroupKit.CreateAsync(app, creator), creator.UserId, keys);
+
+    /// <summary>A child (<c>kind</c> "child") or connected group ("connected") of <paramref name="parent"/>, made through the API.</summary>
+    public async Task<TestGroup> CreateUnderAsync(TestUser creator, TestGroup parent, string kind, int keys = 1) =>
+        await WithKeysAsync(await GroupKit.CreateUnderAsync(app, creator, parent.Id, kind), parent.Id, keys);
+
+    private async Task<TestGroup> WithKeysAsync(string group, string keyHolder, int keys)
     {
-        CancellationToken ct = TestContext.Current.CancellationToken;
+        var ids = new List<string> { await GroupKit.CurrentKeyAsync(app, group) };
         long now = app.Clock.GetUtcNow().ToUnixTimeMilliseconds();
-        return await Database.InTransactionAsync(async (c, tx) =>
+        for (int i = 1; i < keys; i++)
         {
-            GroupStore.CreatedGroup created = await GroupStore.CreateAsync(
-                c, tx, app.App.App, GroupKind.Normal, CreateData("k0"), parent ?? creator, "creator-public-key", now);
-            string group = created.Group.Value;
-            await c.ExecuteAsync(
-                "UPDATE grp SET is_connected = @connected, parent_id = @parent WHERE id = @group", new { connected, parent, group }, tx);
-            if (parent is not null)
-            {
-                await c.ExecuteAsync("UPDATE group_member SET member_type = 1 WHERE group_id = @group", new { group }, tx);
-            }
+            ids.Add(await GroupKit.AddKeyAsync(app, group, now + i, keyHolder));
+        }
 
-            var ids = new List<string> { created.Key.Value };
-            for (int i = 1; i < keys; i++)
-            {
-                string key = NewId.Uuid();
-                ids.Add(key);
-                await c.ExecuteAsync(
-                    """
-                    INSERT INTO group_key (id, group_id, app_id, created_at, group_key_alg, keypair_encrypt_alg, public_key, encrypted_private_key)
-                    VALUES (@key, @group, @app, @time, 'AES-GCM-256', 'ECIES-ed25519_KYBER_768', 'pk', 'sk')
-                    """,
-                    new { key, group, app = app.App.App.Value, time = now + i }, tx);
-                await c.ExecuteAsync(
-                    """
-                    INSERT INTO member_key (key_id, member_id, group_id, encrypted_group_key, encrypted_alg, encrypted_by_key_id, created_at)
-                    VALUES (@key, @member, @group, 'enc', 'alg', 'creator-public-key', @time)
-                    """,
-                    new { key, member = parent ?? creator, group, time = now + i }, tx);
-            }
-
-            await c.ExecuteAsync("UPDATE grp SET current_key_id = @key WHERE id = @group", new { key = ids[^1], group }, tx);
-            return new TestGroup(group, ids);
-        }, ct);
+        return new TestGroup(group, ids);
     }
-
-    public static CreateData CreateData(string tag) => new(
-        "enc-group-key-" + tag, "AES-GCM-256", "ECIES-ed25519_KYBER_768", "enc-private-" + tag, "public-" + tag,
-        "ECIES-ed25519_KYBER_768", "creator-public-key", "enc-hmac", "HMAC-SHA256", "enc-sortable", "OPE-16");
 
     /// <summary>A direct member row (and a copy of every key) written straight into the tables.</summary>
     public async Task AddMemberAsync(TestGroup group, string member, int rank, int type = 0)

@@ -14,7 +14,7 @@ public sealed class GroupInviteTests(TestDatabases databases)
         var groups = new GroupBuilder(app);
         TestUser alice = await app.RegisterAsync("alice");
         TestUser bob = await app.RegisterAsync("bob");
-        TestGroup group = await groups.CreateAsync(alice.UserId, keys: 2);
+        TestGroup group = await groups.CreateAsync(alice, keys: 2);
 
         ApiAnswer invited = await app.SendAsync(HttpMethod.Put, $"/group/{group.Id}/invite/{bob.UserId}", GroupBuilder.KeysBody(group, rank: 3), jwt: alice.Jwt);
         Assert.True(invited.Ok, invited.Text);
@@ -42,7 +42,7 @@ public sealed class GroupInviteTests(TestDatabases databases)
         var groups = new GroupBuilder(app);
         TestUser alice = await app.RegisterAsync("alice");
         TestUser bob = await app.RegisterAsync("bob");
-        TestGroup group = await groups.CreateAsync(alice.UserId, keys: 2);
+        TestGroup group = await groups.CreateAsync(alice, keys: 2);
         Assert.True((await app.SendAsync(HttpMethod.Put, $"/group/{group.Id}/invite/{bob.UserId}", GroupBuilder.KeysBody(group), jwt: alice.Jwt)).Ok);
 
         ApiAnswer rejected = await app.SendAsync(HttpMethod.Delete, $"/group/{group.Id}/invite", jwt: bob.Jwt);
@@ -63,8 +63,8 @@ public sealed class GroupInviteTests(TestDatabases databases)
         TestUser manager = await app.RegisterAsync("manager");
         string bob = await groups.RegisterOnlyAsync("bob");
         string carol = await groups.RegisterOnlyAsync("carol");
-        TestGroup group = await groups.CreateAsync(alice.UserId, keys: 2);
-        TestGroup other = await groups.CreateAsync(alice.UserId);
+        TestGroup group = await groups.CreateAsync(alice, keys: 2);
+        TestGroup other = await groups.CreateAsync(alice);
         await groups.AddMemberAsync(group, member.UserId, rank: 3);
         await groups.AddMemberAsync(group, manager.UserId, rank: 2);
         string keys = GroupBuilder.KeysBody(group);
@@ -115,7 +115,7 @@ public sealed class GroupInviteTests(TestDatabases databases)
         TestUser alice = await app.RegisterAsync("alice");
         TestUser bob = await app.RegisterAsync("bob");
         TestUser carol = await app.RegisterAsync("carol");
-        TestGroup group = await groups.CreateAsync(alice.UserId, keys: 3);
+        TestGroup group = await groups.CreateAsync(alice, keys: 3);
         Assert.True((await app.SendAsync(HttpMethod.Patch, $"/group/{group.Id}/join_req", jwt: bob.Jwt)).Ok);
         Assert.True((await app.SendAsync(HttpMethod.Patch, $"/group/{group.Id}/join_req", jwt: carol.Jwt)).Ok);
 
@@ -141,7 +141,7 @@ public sealed class GroupInviteTests(TestDatabases databases)
         TestUser alice = await app.RegisterAsync("alice");
         TestUser bob = await app.RegisterAsync("bob");
         string carol = await groups.RegisterOnlyAsync("carol");
-        TestGroup group = await groups.CreateAsync(alice.UserId);
+        TestGroup group = await groups.CreateAsync(alice);
 
         ApiAnswer light = await app.SendAsync(HttpMethod.Put, $"/group/{group.Id}/invite/{bob.UserId}/light", "{}", jwt: alice.Jwt);
         Assert.True(light.Ok, light.Text);
@@ -163,7 +163,7 @@ public sealed class GroupInviteTests(TestDatabases databases)
         TestUser alice = await app.RegisterAsync("alice");
         TestUser bob = await app.RegisterAsync("bob");
         string carol = await groups.RegisterOnlyAsync("carol");
-        TestGroup group = await groups.CreateAsync(alice.UserId, keys: 120);
+        TestGroup group = await groups.CreateAsync(alice, keys: 120);
 
         // The client sends the first 50 keys with key_session = true (§8 #8: a session even with fewer than 100)…
         ApiAnswer invited = await app.SendAsync(
@@ -201,8 +201,8 @@ public sealed class GroupInviteTests(TestDatabases databases)
         TestUser alice = await app.RegisterAsync("alice");
         string bob = await groups.RegisterOnlyAsync("bob");
         string carol = await groups.RegisterOnlyAsync("carol");
-        TestGroup group = await groups.CreateAsync(alice.UserId, keys: 3);
-        TestGroup other = await groups.CreateAsync(alice.UserId);
+        TestGroup group = await groups.CreateAsync(alice, keys: 3);
+        TestGroup other = await groups.CreateAsync(alice);
         string invite = (await app.SendAsync(HttpMethod.Put, $"/group/{group.Id}/invite/{bob}", GroupBuilder.KeysBody(group.KeyIds.Take(1), keySession: true), jwt: alice.Jwt))
             .Result.GetProperty("session_id").GetString()!;
         string member = (await app.SendAsync(HttpMethod.Put, $"/group/{group.Id}/invite_auto/{carol}", GroupBuilder.KeysBody(group.KeyIds.Take(1), keySession: true), jwt: alice.Jwt))
@@ -232,7 +232,7 @@ public sealed class GroupInviteTests(TestDatabases databases)
         TestUser alice = await app.RegisterAsync("alice");
         TestUser member = await app.RegisterAsync("member");
         string bob = await groups.RegisterOnlyAsync("bob");
-        TestGroup group = await groups.CreateAsync(alice.UserId, keys: 2);
+        TestGroup group = await groups.CreateAsync(alice, keys: 2);
         await groups.AddMemberAsync(group, member.UserId, rank: 4);
         string keys = GroupBuilder.KeysBody(group);
 
@@ -271,7 +271,7 @@ public sealed class GroupInviteTests(TestDatabases databases)
         var invitedTo = new List<string>();
         for (int i = 0; i < 52; i++)
         {
-            TestGroup group = await groups.CreateAsync(alice.UserId);
+            TestGroup group = await groups.CreateAsync(alice);
             app.Clock.Advance(TimeSpan.FromMilliseconds(1));
             Assert.True((await app.SendAsync(HttpMethod.Put, $"/group/{group.Id}/invite/{bob.UserId}/light", "{}", jwt: alice.Jwt)).Ok);
             invitedTo.Add(group.Id);
