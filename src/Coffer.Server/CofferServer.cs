@@ -42,6 +42,7 @@ public static class CofferServer
         api.MapMfa();
         api.MapLogin();
         api.MapGroups();
+        api.MapGroupMembers();
         api.MapSymKeys();
         app.MapNotFound();
         return app;
@@ -60,6 +61,7 @@ public static class CofferServer
         services.AddSingleton<UserStore>();
         services.AddSingleton<GroupAccessResolver>();
         services.AddSingleton<GroupStore>();
+        services.AddSingleton<GroupMemberStore>();
         services.AddSingleton<SymKeyStore>();
         services.AddSingleton<MfaStore>();
         services.AddSingleton<LoginStore>();
