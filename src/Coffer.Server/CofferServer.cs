@@ -3,6 +3,7 @@ using Coffer.Server.Auth;
 using Coffer.Server.Data;
 using Coffer.Server.Features.Apps;
 using Coffer.Server.Features.Groups;
+using Coffer.Server.Features.Keys;
 using Coffer.Server.Features.Login;
 using Coffer.Server.Features.Mfa;
 using Coffer.Server.Features.Rotation;
@@ -41,6 +42,9 @@ public static class CofferServer
         api.MapUsers();
         api.MapMfa();
         api.MapLogin();
+        api.MapGroups();
+        api.MapGroupMembers();
+        api.MapSymKeys();
         api.MapRotation();
         app.MapGroup(RotationEndpoints.ExtensionPrefix).RequireAnyAppToken().MapRotationProgress();
         app.MapNotFound();
@@ -59,6 +63,9 @@ public static class CofferServer
         services.AddSingleton<JwtService>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<GroupAccessResolver>();
+        services.AddSingleton<GroupStore>();
+        services.AddSingleton<GroupMemberStore>();
+        services.AddSingleton<SymKeyStore>();
         services.AddSingleton<MfaStore>();
         services.AddSingleton<LoginStore>();
         services.AddSingleton<LoginRateLimit>();

@@ -1,16 +1,24 @@
-// Drives the official sentc client (sentc_wasm 0.15.0) for Coffer's interop tests: one JSON object per line in,
-// one per line out, in order.
+// The one driver of the official sentc client (sentc_wasm 0.15.0) for all of Coffer's tests: Coffer.Interop.Tests,
+// Coffer.Client.Tests and Coffer.Cli.Tests all talk to it through OfficialClient.cs next to this file (linked into
+// each project). One JSON object per line in, one per line out, in order. The C# side gives every call a timeout
+// and kills this process when a call overruns it (a hung wasm call cannot be interrupted from inside Node).
 //
-// Request:   {"id": 7, "fn": "<export name>", "args": [...]}
+// Request:   {"id": 7, "fn": "<export name or driver command>", "args": [...]}
 //   argument encodings: {"b64": "..."} -> Uint8Array, {"bigint": "123"} -> BigInt, null -> undefined (an absent
 //   optional argument), anything else is passed as it is.
 // Response:  {"id": 7, "ok": true, "result": ...}   or   {"id": 7, "ok": false, "error": "<the wasm's error string>"}
 //   result encodings: Uint8Array -> base64 string, BigInt -> decimal string, a wasm result class -> an object of its
-//   getters (get_head -> "head"), Map -> object; arrays and plain objects recursively.
+//   getters (get_head -> "head", get_user_keys -> "user_keys"; the object is freed), Map -> object; arrays and plain
+//   objects recursively. The wasm's errors are its JSON strings ({"status":"server_101",...} for a server error).
 //   A wasm panic ("RuntimeError: unreachable") leaves the instance unusable: the response carries "fatal": true and
 //   the driver exits, so the caller starts a fresh one.
 //
-// Driver commands (not wasm exports):
+// Every wasm export is a command by its own name, with its own arguments: register, login, mfa_login,
+// refresh_jwt, init_user, register_device_start, register_device, delete_user, encrypt_symmetric, and the group
+// exports (group_create_group, group_invite_user, ...) alike. The exports that talk to a server take its base URL
+// as first argument; pass a loopback address (Coffer's test server, or the capture server below).
+//
+// Driver commands (not wasm exports), the table `commands` below:
 //   driver.info                           -> {"version": "<sentc_wasm version>", "node": "<node version>"}
 //   driver.capture_start                  -> {"base_url": "http://127.0.0.1:<port>"}: a capture server on loopback
 //                                            only, on a random port, for the exports that talk to a server
@@ -20,6 +28,11 @@
 //   driver.captured                       -> the requests received since the last call, oldest first:
 //                                            [{"method","path","headers":{...},"body":"<text>"}]
 //   driver.sleep [ms]                     -> answers after ms milliseconds (the harness's own timeout test)
+//
+// Adding a command: a wasm export needs nothing here. A helper that is not an export (several steps in one call,
+// something the JS SDK does in plain JavaScript) is one entry in `commands`: its name is "driver.<verb>", its
+// arguments are the request's args (already JSON values: decode b64 yourself with decodeArgument), it returns (or
+// resolves to) anything encodeResult can encode, and it throws to answer {"ok": false}. Document it in the list above.
 "use strict";
 
 const http = require("node:http");

@@ -40,6 +40,7 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(UserDeviceRegisterInput))]
 [JsonSerializable(typeof(UserDeviceRegisterOutput))]
 [JsonSerializable(typeof(UserDeviceDoneRegisterInput))]
+[JsonSerializable(typeof(UserDeviceDoneRegisterInputLight))]
 [JsonSerializable(typeof(IReadOnlyList<GroupKeysForNewMember>))]
 [JsonSerializable(typeof(GroupInviteServerOutput))]
 [JsonSerializable(typeof(OtpRegister))]
@@ -73,6 +74,10 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(DoneKeyRotationData))]
 [JsonSerializable(typeof(KeyRotationProgress))]
 [JsonSerializable(typeof(GroupAccessBy))]
+[JsonSerializable(typeof(GeneratedSymKeyHeadServerInput))]
+[JsonSerializable(typeof(GeneratedSymKeyHeadServerRegisterOutput))]
+[JsonSerializable(typeof(GeneratedSymKeyHeadServerOutput))]
+[JsonSerializable(typeof(IReadOnlyList<GeneratedSymKeyHeadServerOutput>))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 public static class ProtocolJson
