@@ -3,8 +3,10 @@ using Coffer.Server.Auth;
 using Coffer.Server.Data;
 using Coffer.Server.Features.Apps;
 using Coffer.Server.Features.Groups;
+using Coffer.Server.Features.Keys;
 using Coffer.Server.Features.Login;
 using Coffer.Server.Features.Mfa;
+using Coffer.Server.Features.Rotation;
 using Coffer.Server.Features.Users;
 
 namespace Coffer.Server;
@@ -40,6 +42,11 @@ public static class CofferServer
         api.MapUsers();
         api.MapMfa();
         api.MapLogin();
+        api.MapGroups();
+        api.MapGroupMembers();
+        api.MapSymKeys();
+        api.MapRotation();
+        app.MapGroup(RotationEndpoints.ExtensionPrefix).RequireAnyAppToken().MapRotationProgress();
         app.MapNotFound();
         return app;
     }
@@ -56,10 +63,17 @@ public static class CofferServer
         services.AddSingleton<JwtService>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<GroupAccessResolver>();
+        services.AddSingleton<GroupStore>();
+        services.AddSingleton<GroupMemberStore>();
+        services.AddSingleton<SymKeyStore>();
         services.AddSingleton<MfaStore>();
         services.AddSingleton<LoginStore>();
         services.AddSingleton<LoginRateLimit>();
+        services.AddSingleton<RotationStore>();
+        services.AddSingleton<RotationFanOut>();
+        services.AddSingleton<RotationSignal>();
         services.AddHostedService<MigrateOnStart>();
+        services.AddHostedService<RotationWorker>();
         return services;
     }
 

@@ -56,8 +56,11 @@ public sealed record GroupKeysForNewMember(
     string KeyId,
     string UserPublicKeyId);
 
-/// <summary>Keys for a new member (invite, auto invite, join accept, device registration); <c>rank</c> null means 4.</summary>
-public sealed record GroupKeysForNewMemberServerInput(IReadOnlyList<GroupKeysForNewMember> Keys, int? Rank, bool KeySession);
+/// <summary>
+/// Keys for a new member (invite, auto invite, join accept, device registration); <c>rank</c> null or absent means 4
+/// (optional fields may be absent, api.md §1.6, so it has a default and comes last).
+/// </summary>
+public sealed record GroupKeysForNewMemberServerInput(IReadOnlyList<GroupKeysForNewMember> Keys, bool KeySession, int? Rank = null);
 
 /// <summary>Body of the light (no keys) member additions: only the optional rank (api.md §4.0, §4.19).</summary>
 public sealed record GroupNewMemberLightInput(int? Rank = null);

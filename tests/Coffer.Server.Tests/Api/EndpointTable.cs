@@ -56,6 +56,9 @@ public static class EndpointTable
         // §4.3 user keys and user key rotation
         T("GET", "/user/user_keys/key/{keyId}", "user_done_login", J),
         T("GET", "/user/user_keys/keys/{lastTime}/{lastId}", "user_done_login", J),
+        T("POST", "/user/user_keys/rotation", "user_key_update", J),
+        T("GET", "/user/user_keys/rotation", "user_key_update", J),
+        T("PUT", "/user/user_keys/rotation/{keyId}", "user_key_update", J),
 
         // §4.4 public keys
         T("GET", "/user/{userId}/public_key", "user_public_data"),
@@ -78,6 +81,106 @@ public static class EndpointTable
         T("POST", "/register_light", "user_register"),
         T("POST", "/verify_login_light", "user_done_login"),
         T("PUT", "/user/done_register_device_light", "user_device_register", J),
+
+        // §4.5 groups: create, fetch, list (groups-core)
+        T("POST", "/group", "group_create", J),
+        T("POST", "/group/light", "group_create", J),
+        T("GET", "/group/{groupId}", "group_get", J),
+        T("GET", "/group/{groupId}/light", "group_get", J),
+        T("GET", "/group/{groupId}/update_check", "group_user_update_check", J),
+        T("GET", "/group/{groupId}/update_check_light", "group_user_update_check", J),
+        T("GET", "/group/{groupId}/keys/{lastTime}/{lastId}", "group_user_keys", J),
+        T("GET", "/group/{groupId}/key/{keyId}", "group_user_keys", J),
+        T("GET", "/group/all/{lastTime}/{lastId}", "group_list", J),
+        T("GET", "/group/{groupId}/children/{lastTime}/{lastId}", "group_list", J),
+        Any("GET", "/group/{groupId}/member/{lastTime}/{lastId}", J),
+
+        // §4.9, §4.10 child and connected groups (groups-core)
+        T("POST", "/group/{groupId}/child", "group_create", J),
+        T("POST", "/group/{groupId}/child/light", "group_create", J),
+        T("POST", "/group/{groupId}/connected", "group_create", J),
+        T("POST", "/group/{groupId}/connected/light", "group_create", J),
+        T("GET", "/group/{groupId}/all/{lastTime}/{lastId}", "group_list", J),
+
+        // §4.12–§4.14 rank, stop invite, delete (groups-core)
+        T("PUT", "/group/{groupId}/change_rank", "group_change_rank", J),
+        T("PATCH", "/group/{groupId}/change_invite", "group_invite_stop", J),
+        T("DELETE", "/group/{groupId}", "group_delete", J),
+
+        // §4.15 forced group routes (groups-core)
+        S("DELETE", "/group/forced/{groupId}"),
+        S("GET", "/group/forced/{groupId}/user/{userId}"),
+        S("POST", "/group/forced/{userId}"),
+        S("POST", "/group/forced/{userId}/light"),
+        S("POST", "/group/forced/{userId}/{groupId}/child"),
+        S("POST", "/group/forced/{userId}/{groupId}/child/light"),
+        S("POST", "/group/forced/{userId}/{groupId}/connected"),
+        S("POST", "/group/forced/{userId}/{groupId}/connected/light"),
+
+        // §4.17 symmetric keys (groups-core)
+        T("POST", "/keys/sym_key", "key_register", J),
+        T("DELETE", "/keys/sym_key/{keyId}", "key_register", J),
+        T("GET", "/keys/sym_key/{keyId}", "key_get"),
+        T("GET", "/keys/sym_key/master_key/{masterKeyId}/{lastTime}/{lastId}", "key_get"),
+
+        // §4.11 key rotation (rotation)
+        T("POST", "/group/{groupId}/key_rotation", "group_key_rotation", J),
+        T("GET", "/group/{groupId}/key_rotation", "group_get", J),
+        T("PUT", "/group/{groupId}/key_rotation/{keyId}", "group_get", J),
+
+        // §4.6 key sessions (groups-members)
+        Any("PUT", "/group/{groupId}/invite/session/{sessionId}", J),
+        Any("PUT", "/group/{groupId}/join_req/session/{sessionId}", J),
+
+        // §4.7 invites (groups-members)
+        T("PUT", "/group/{groupId}/invite/{target}", "group_invite", J),
+        T("PUT", "/group/{groupId}/invite_auto/{target}", "group_auto_invite", J),
+        T("PUT", "/group/{groupId}/invite_group/{target}", "group_invite", J),
+        T("PUT", "/group/{groupId}/invite_group_auto/{target}", "group_auto_invite", J),
+        S("PUT", "/group/{groupId}/invite_group_auto_force/{target}", J),
+        T("PUT", "/group/{groupId}/re_invite/{target}", "group_auto_invite", J),
+        T("PUT", "/group/{groupId}/re_invite_group/{target}", "group_auto_invite", J),
+        S("PUT", "/group/{groupId}/re_invite_group_force/{target}", J),
+        T("GET", "/group/invite/{lastTime}/{lastId}", "group_invite", J),
+        T("PATCH", "/group/{groupId}/invite", "group_accept_invite", J),
+        T("DELETE", "/group/{groupId}/invite", "group_reject_invite", J),
+
+        // §4.8 join requests (groups-members)
+        T("PATCH", "/group/{groupId}/join_req", "group_join_req", J),
+        T("GET", "/group/joins/{lastTime}/{lastId}", "group_join_req", J),
+        T("DELETE", "/group/joins/{target}", "group_join_req", J),
+        T("GET", "/group/{groupId}/join_req/{lastTime}/{lastId}", "group_join_req", J),
+        T("PUT", "/group/{groupId}/join_req/{target}", "group_accept_join_req", J),
+        T("DELETE", "/group/{groupId}/join_req/{target}", "group_reject_join_req", J),
+
+        // §4.10 groups as members (groups-members); both URL forms of accept/reject (§8 #7)
+        T("GET", "/group/{groupId}/invite/{lastTime}/{lastId}", "group_invite", J),
+        T("PATCH", "/group/{groupId}/invite/{target}", "group_accept_invite", J),
+        T("DELETE", "/group/{groupId}/invite/{target}", "group_reject_invite", J),
+        T("PATCH", "/group/{groupId}/{target}/invite", "group_accept_invite", J),
+        T("DELETE", "/group/{groupId}/{target}/invite", "group_reject_invite", J),
+        T("PATCH", "/group/{groupId}/join_req/{target}", "group_join_req", J),
+        T("GET", "/group/{groupId}/joins/{lastTime}/{lastId}", "group_join_req", J),
+        T("DELETE", "/group/{groupId}/joins/{target}", "group_join_req", J),
+
+        // §4.14 leave and kick (groups-members)
+        T("DELETE", "/group/{groupId}/leave", "group_leave", J),
+        T("DELETE", "/group/{groupId}/kick/{target}", "group_user_delete", J),
+
+        // §4.15 forced kick and auto invites (groups-members)
+        S("DELETE", "/group/forced/{userId}/{groupId}/kick/{target}"),
+        S("POST", "/group/forced/{userId}/{groupId}/invite_auto/{target}"),
+        S("POST", "/group/forced/{userId}/{groupId}/invite_auto/{target}/light"),
+        S("POST", "/group/forced/{userId}/{groupId}/invite_auto/{target}/group"),
+        S("POST", "/group/forced/{userId}/{groupId}/invite_auto/{target}/group_light"),
+
+        // §4.19 light invites and join accept (groups-members)
+        T("PUT", "/group/{groupId}/invite/{target}/light", "group_invite", J),
+        T("PUT", "/group/{groupId}/invite_auto/{target}/light", "group_auto_invite", J),
+        T("PUT", "/group/{groupId}/invite_group/{target}/light", "group_invite", J),
+        T("PUT", "/group/{groupId}/invite_group_auto/{target}/light", "group_auto_invite", J),
+        S("PUT", "/group/{groupId}/invite_group_auto_force/{target}/light", J),
+        T("PUT", "/group/{groupId}/join_req/{target}/light", "group_accept_join_req", J),
     ];
 
     private static EndpointRow T(string method, string route, string option, JwtMode? jwt = null) =>
