@@ -17,13 +17,16 @@ namespace Coffer.Server.Tests.Features.Groups;
 /// HOW TO ADD A ROW (one row per line, so that merges of several branches are unions):
 ///   Row(method, path template, rule, token rule) with optional body factory, OkCodes, DenyCodes, After hook.
 ///   * path placeholders: {group} the role's target group, {user} the role's user id, {key} the target group's current
-///     key id, {target} the rank-4 member of T, {sym} a symmetric key of the fixture (master key {mk}); list
-///     endpoints end in 0/none.
+///     key id, {target} the rank-4 member of T, {sym} a symmetric key of the fixture (master key {mk}), {normal} a
+///     normal group of Creator that is no member anywhere at first, {connected} the connected group X, {sid} a new
+///     UUID (an unknown key session); list endpoints end in 0/none.
 ///   * rule: Rule.AppOnly (no JWT), Rule.Jwt (any JWT user, no group), Rule.Member(maxRank) (G: null = any member),
 ///     Rule.Forced (secret token, no user), Rule.ForcedUser (S + UF), Rule.ForcedMember(maxRank) (S + UF + GF).
 ///   * token: Token.Option (public or secret, the §2.2 default 1) or Token.Secret (S routes).
 ///   * "allow" = the answer is none of 310, 301, 203, 100 (and the row's DenyCodes). An allowed cell must also be a
 ///     success unless its code is in OkCodes (a business error after authorization, e.g. 318). Pick bodies that succeed.
+///   * Allows (optional): roles that pass the row's rule but are refused by a rule the spec checks before the rank
+///     (e.g. 319 for group invites into the non-connected T, §4.7 step 1); their answer must be one of DenyCodes.
 ///   * a row that changes the fixture gets an After hook (run after every cell) that restores it, e.g.
 ///     <c>f => f.RebuildIfGoneAsync()</c> for destructive rows; rows with a hook run after all the others.
 /// </summary>
@@ -80,7 +83,8 @@ public sealed class GroupAuthorizationMatrix(TestDatabases databases)
         int[]? OkCodes = null,
         int[]? DenyCodes = null,
         Func<MatrixFixture, Task>? After = null,
-        bool? OtherAppAllowed = null)
+        bool? OtherAppAllowed = null,
+        Func<Role, bool>? Allows = null)
     {
         public override string ToString() => $"{Method} {Path}";
     }
@@ -112,6 +116,15 @@ public sealed class GroupAuthorizationMatrix(TestDatabases databases)
 
     private static string SymKeyBody(Cell c) =>
         JsonSerializer.Serialize(new Dictionary<string, string> { ["alg"] = "AES-GCM-256", ["encrypted_key_string"] = "c", ["master_key_id"] = "mk" });
+
+    private static string KeysBody(Cell c) => GroupBuilder.KeysBody([c.Key]);
+
+    private static string SessionBody(Cell c) => GroupBuilder.KeysArray([c.Key]);
+
+    private static string LightBody(Cell c) => "{}";
+
+    /// <summary>Only the connected group X takes groups as members, so only the role acting on X can invite one (§4.10).</summary>
+    private static bool OnConnected(Role role) => role == Role.ConnectedMember;
 
     /// <summary>THE table: one row per endpoint under /group and /keys.</summary>
     public static IReadOnlyList<Row> Rows { get; } =
@@ -148,6 +161,51 @@ public sealed class GroupAuthorizationMatrix(TestDatabases databases)
         new("DELETE", "/keys/sym_key/{sym}", Rule.Jwt, Token.Option, After: f => f.RenewSymKeyAsync()), // others' deletes do nothing (SymKeyTests)
         new("DELETE", "/group/{group}", Rule.Member(1), Token.Option, After: f => f.RebuildIfGoneAsync()),
         new("DELETE", "/group/forced/{group}", Rule.Forced, Token.Secret, After: f => f.RebuildIfGoneAsync()),
+
+        // Membership (groups-members): §4.6 key sessions, §4.7 invites, §4.8 join requests, §4.10 groups as members,
+        // §4.14 leave/kick, §4.15 forced, §4.19 light. {target} (Rank4) is a member of T, so invites there answer 302.
+        new("PUT", "/group/{group}/invite/{target}", Rule.Member(2), Token.Option, KeysBody, OkCodes: [302]),
+        new("PUT", "/group/{group}/invite/{target}/light", Rule.Member(2), Token.Option, LightBody, OkCodes: [302]),
+        new("PUT", "/group/{group}/invite_auto/{target}", Rule.Member(2), Token.Option, KeysBody, OkCodes: [302]),
+        new("PUT", "/group/{group}/invite_auto/{target}/light", Rule.Member(2), Token.Option, LightBody, OkCodes: [302]),
+        new("PUT", "/group/{group}/invite_group/{normal}", Rule.Member(2), Token.Option, KeysBody, OkCodes: [302], DenyCodes: [319], Allows: OnConnected),
+        new("PUT", "/group/{group}/invite_group/{normal}/light", Rule.Member(2), Token.Option, LightBody, OkCodes: [302], DenyCodes: [319], Allows: OnConnected),
+        new("PUT", "/group/{group}/invite_group_auto/{normal}", Rule.Member(2), Token.Option, KeysBody, OkCodes: [302], DenyCodes: [319], Allows: OnConnected),
+        new("PUT", "/group/{group}/invite_group_auto/{normal}/light", Rule.Member(2), Token.Option, LightBody, OkCodes: [302], DenyCodes: [319], Allows: OnConnected),
+        new("PUT", "/group/{group}/invite_group_auto_force/{normal}", Rule.Member(2), Token.Secret, KeysBody, OkCodes: [302]),
+        new("PUT", "/group/{group}/invite_group_auto_force/{normal}/light", Rule.Member(2), Token.Secret, LightBody, OkCodes: [302]),
+        new("PUT", "/group/{group}/re_invite/{target}", Rule.Member(2), Token.Option, KeysBody, OkCodes: [320]),
+        new("PUT", "/group/{group}/re_invite_group/{normal}", Rule.Member(2), Token.Option, KeysBody, OkCodes: [320], DenyCodes: [319], Allows: OnConnected),
+        new("PUT", "/group/{group}/re_invite_group_force/{normal}", Rule.Member(2), Token.Secret, KeysBody, OkCodes: [320]),
+        new("GET", "/group/invite/0/none", Rule.Jwt, Token.Option),
+        new("PATCH", "/group/{group}/invite", Rule.Jwt, Token.Option, OkCodes: [307]),
+        new("DELETE", "/group/{group}/invite", Rule.Jwt, Token.Option, OkCodes: [307]),
+        new("GET", "/group/{group}/invite/0/none", Rule.Member(1), Token.Option),
+        new("PATCH", "/group/{group}/invite/{connected}", Rule.Member(1), Token.Option, OkCodes: [307]),
+        new("DELETE", "/group/{group}/invite/{connected}", Rule.Member(1), Token.Option, OkCodes: [307]),
+        new("PATCH", "/group/{group}/{connected}/invite", Rule.Member(1), Token.Option, OkCodes: [307]),
+        new("DELETE", "/group/{group}/{connected}/invite", Rule.Member(1), Token.Option, OkCodes: [307]),
+        new("PATCH", "/group/{group}/join_req", Rule.Jwt, Token.Option, OkCodes: [302], OtherAppAllowed: false),
+        new("GET", "/group/joins/0/none", Rule.Jwt, Token.Option),
+        new("DELETE", "/group/joins/{group}", Rule.Jwt, Token.Option, OtherAppAllowed: false),
+        new("GET", "/group/{group}/join_req/0/none", Rule.Member(2), Token.Option),
+        new("PUT", "/group/{group}/join_req/{target}", Rule.Member(2), Token.Option, KeysBody, OkCodes: [302, 309]),
+        new("PUT", "/group/{group}/join_req/{target}/light", Rule.Member(2), Token.Option, LightBody, OkCodes: [302, 309]),
+        new("DELETE", "/group/{group}/join_req/{target}", Rule.Member(2), Token.Option),
+        new("PATCH", "/group/{group}/join_req/{connected}", Rule.Member(1), Token.Option),
+        new("GET", "/group/{group}/joins/0/none", Rule.Member(1), Token.Option),
+        new("DELETE", "/group/{group}/joins/{connected}", Rule.Member(1), Token.Option),
+        new("PUT", "/group/{group}/invite/session/{sid}", Rule.Member(), Token.Option, SessionBody, OkCodes: [306]),
+        new("PUT", "/group/{group}/join_req/session/{sid}", Rule.Member(), Token.Option, SessionBody, OkCodes: [306]),
+        new("POST", "/group/forced/{user}/{group}/invite_auto/{target}", Rule.ForcedMember(2), Token.Secret, KeysBody, OkCodes: [302]),
+        new("POST", "/group/forced/{user}/{group}/invite_auto/{target}/light", Rule.ForcedMember(2), Token.Secret, LightBody, OkCodes: [302]),
+        new("POST", "/group/forced/{user}/{group}/invite_auto/{normal}/group", Rule.ForcedMember(2), Token.Secret, KeysBody, OkCodes: [302]),
+        new("POST", "/group/forced/{user}/{group}/invite_auto/{normal}/group_light", Rule.ForcedMember(2), Token.Secret, LightBody, OkCodes: [302]),
+        // Leaving through member group M needs rank ≤ 1 in M (ConnectedMember has 2: 301); via the parent only: 300.
+        new("DELETE", "/group/{group}/leave", Rule.Member(), Token.Option, OkCodes: [300], After: f => f.RestoreMembersAsync(),
+            Allows: r => r != Role.ConnectedMember),
+        new("DELETE", "/group/{group}/kick/{target}", Rule.Member(2), Token.Option, OkCodes: [300], After: f => f.RestoreMembersAsync()),
+        new("DELETE", "/group/forced/{user}/{group}/kick/{target}", Rule.ForcedMember(2), Token.Secret, OkCodes: [300], After: f => f.RestoreMembersAsync()),
     ];
 
     [Theory, Databases]
@@ -225,7 +283,8 @@ public sealed class GroupAuthorizationMatrix(TestDatabases databases)
 
         return row.Rule.Kind switch
         {
-            "member" or "forced-member" => RankOf(role) is int rank && (row.Rule.MaxRank is not int max || rank <= max),
+            "member" or "forced-member" => RankOf(role) is int rank && (row.Rule.MaxRank is not int max || rank <= max)
+                && (row.Allows?.Invoke(role) ?? true),
             _ => true,
         };
     }
@@ -259,7 +318,10 @@ public sealed class GroupAuthorizationMatrix(TestDatabases databases)
             .Replace("{key}", key, StringComparison.Ordinal)
             .Replace("{target}", f.Users[Role.Rank4].UserId, StringComparison.Ordinal)
             .Replace("{sym}", f.SymKey, StringComparison.Ordinal)
-            .Replace("{mk}", "mk", StringComparison.Ordinal);
+            .Replace("{mk}", "mk", StringComparison.Ordinal)
+            .Replace("{normal}", f.N, StringComparison.Ordinal)
+            .Replace("{connected}", f.X, StringComparison.Ordinal)
+            .Replace("{sid}", Guid.NewGuid().ToString(), StringComparison.Ordinal);
         bool secret = (row.Token == Token.Secret) != swapToken;
         string token = (other, secret) switch
         {
@@ -310,6 +372,9 @@ public sealed class MatrixFixture
 
     public string X { get; private set; } = "";
 
+    /// <summary>A normal group of Creator, no member of anything at first (the target of group invites).</summary>
+    public string N { get; private set; } = "";
+
     public string SymKey { get; private set; } = "";
 
     public static async Task<MatrixFixture> CreateAsync(TestApp app)
@@ -338,6 +403,23 @@ public sealed class MatrixFixture
         if (present != 4)
         {
             await BuildGroupsAsync();
+        }
+    }
+
+    /// <summary>Puts Rank1..Rank4 back into T (with keys) after a row removed them (leave, kick).</summary>
+    public async Task RestoreMembersAsync()
+    {
+        foreach ((GroupAuthorizationMatrix.Role role, int rank) in new[]
+        {
+            (GroupAuthorizationMatrix.Role.Rank1, 1), (GroupAuthorizationMatrix.Role.Rank2, 2),
+            (GroupAuthorizationMatrix.Role.Rank3, 3), (GroupAuthorizationMatrix.Role.Rank4, 4),
+        })
+        {
+            string member = Users[role].UserId;
+            if (await GroupKit.CountAsync(App, "SELECT COUNT(*) FROM group_member WHERE group_id = @T AND member_id = @member", new { T, member }) == 0)
+            {
+                await GroupKit.AddMemberAsync(App, T, member, rank);
+            }
         }
     }
 
@@ -387,6 +469,7 @@ public sealed class MatrixFixture
         M = await GroupKit.CreateAsync(App, creator);
         await GroupKit.AddMemberAsync(App, M, Users[GroupAuthorizationMatrix.Role.ConnectedMember].UserId, rank: 2);
         X = await GroupKit.CreateUnderAsync(App, creator, M, "connected");
+        N = await GroupKit.CreateAsync(App, creator);
     }
 
     /// <summary>Registers and logs in a user of another app (the TestApp helpers use the main app's tokens).</summary>
