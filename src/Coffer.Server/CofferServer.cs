@@ -40,6 +40,7 @@ public static class CofferServer
         api.MapUsers();
         api.MapMfa();
         api.MapLogin();
+        api.MapGroupMembers();
         app.MapNotFound();
         return app;
     }
@@ -56,6 +57,7 @@ public static class CofferServer
         services.AddSingleton<JwtService>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<GroupAccessResolver>();
+        services.AddSingleton<GroupMemberStore>();
         services.AddSingleton<MfaStore>();
         services.AddSingleton<LoginStore>();
         services.AddSingleton<LoginRateLimit>();

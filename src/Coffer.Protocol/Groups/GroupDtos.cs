@@ -56,8 +56,11 @@ public sealed record GroupKeysForNewMember(
     string KeyId,
     string UserPublicKeyId);
 
-/// <summary>Keys for a new member (invite, auto invite, join accept, device registration); <c>rank</c> null means 4.</summary>
-public sealed record GroupKeysForNewMemberServerInput(IReadOnlyList<GroupKeysForNewMember> Keys, int? Rank, bool KeySession);
+/// <summary>
+/// Keys for a new member (invite, auto invite, join accept, device registration); <c>rank</c> null or absent means 4
+/// (optional fields may be absent, api.md §1.6, so it has a default and comes last).
+/// </summary>
+public sealed record GroupKeysForNewMemberServerInput(IReadOnlyList<GroupKeysForNewMember> Keys, bool KeySession, int? Rank = null);
 
 /// <summary>Result of invites, auto invites, join accepts and device registration; session_id only when a session was opened.</summary>
 public sealed record GroupInviteServerOutput(
@@ -132,7 +135,7 @@ public sealed record GroupJoinReqList(string UserId, long Time, int UserType);
 public sealed record GroupChangeRankInput(string ChangedUserId, int NewRank);
 
 /// <summary>The light invite / join-accept body: only the rank (null means 4).</summary>
-public sealed record GroupNewMemberLightInput(int? Rank);
+public sealed record GroupNewMemberLightInput(int? Rank = null);
 
 /// <summary>POST /group/:gid/key_rotation and POST /user/user_keys/rotation (api.md §6.1). The last seven fields are optional.</summary>
 public sealed record KeyRotationData(
