@@ -3,6 +3,7 @@ using Coffer.Server.Auth;
 using Coffer.Server.Data;
 using Coffer.Server.Features.Apps;
 using Coffer.Server.Features.Groups;
+using Coffer.Server.Features.Keys;
 using Coffer.Server.Features.Login;
 using Coffer.Server.Features.Mfa;
 using Coffer.Server.Features.Users;
@@ -41,6 +42,8 @@ public static class CofferServer
         api.MapMfa();
         api.MapLogin();
         api.MapGroupMembers();
+        api.MapGroups();
+        api.MapSymKeys();
         app.MapNotFound();
         return app;
     }
@@ -58,6 +61,8 @@ public static class CofferServer
         services.AddSingleton<UserStore>();
         services.AddSingleton<GroupAccessResolver>();
         services.AddSingleton<GroupMemberStore>();
+        services.AddSingleton<GroupStore>();
+        services.AddSingleton<SymKeyStore>();
         services.AddSingleton<MfaStore>();
         services.AddSingleton<LoginStore>();
         services.AddSingleton<LoginRateLimit>();

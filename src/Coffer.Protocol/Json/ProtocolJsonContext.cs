@@ -72,6 +72,10 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(IReadOnlyList<KeyRotationInput>))]
 [JsonSerializable(typeof(DoneKeyRotationData))]
 [JsonSerializable(typeof(GroupAccessBy))]
+[JsonSerializable(typeof(GeneratedSymKeyHeadServerInput))]
+[JsonSerializable(typeof(GeneratedSymKeyHeadServerRegisterOutput))]
+[JsonSerializable(typeof(GeneratedSymKeyHeadServerOutput))]
+[JsonSerializable(typeof(IReadOnlyList<GeneratedSymKeyHeadServerOutput>))]
 public sealed partial class ProtocolJsonContext : JsonSerializerContext;
 
 public static class ProtocolJson
