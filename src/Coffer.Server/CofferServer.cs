@@ -6,6 +6,7 @@ using Coffer.Server.Features.Groups;
 using Coffer.Server.Features.Keys;
 using Coffer.Server.Features.Login;
 using Coffer.Server.Features.Mfa;
+using Coffer.Server.Features.Rotation;
 using Coffer.Server.Features.Users;
 
 namespace Coffer.Server;
@@ -44,6 +45,8 @@ public static class CofferServer
         api.MapGroupMembers();
         api.MapGroups();
         api.MapSymKeys();
+        api.MapRotation();
+        app.MapGroup(RotationEndpoints.ExtensionPrefix).RequireAnyAppToken().MapRotationProgress();
         app.MapNotFound();
         return app;
     }
@@ -66,7 +69,11 @@ public static class CofferServer
         services.AddSingleton<MfaStore>();
         services.AddSingleton<LoginStore>();
         services.AddSingleton<LoginRateLimit>();
+        services.AddSingleton<RotationStore>();
+        services.AddSingleton<RotationFanOut>();
+        services.AddSingleton<RotationSignal>();
         services.AddHostedService<MigrateOnStart>();
+        services.AddHostedService<RotationWorker>();
         return services;
     }
 

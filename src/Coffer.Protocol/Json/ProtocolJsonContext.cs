@@ -71,6 +71,7 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(KeyRotationStartServerOutput))]
 [JsonSerializable(typeof(IReadOnlyList<KeyRotationInput>))]
 [JsonSerializable(typeof(DoneKeyRotationData))]
+[JsonSerializable(typeof(KeyRotationProgress))]
 [JsonSerializable(typeof(GroupAccessBy))]
 [JsonSerializable(typeof(GeneratedSymKeyHeadServerInput))]
 [JsonSerializable(typeof(GeneratedSymKeyHeadServerRegisterOutput))]

@@ -35,6 +35,8 @@ public sealed class PostgresDialect : SqlDialect
     public override bool IsSerializationFailure(DbException exception) =>
         exception is PostgresException { SqlState: PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected };
 
+    public override string LockSkipLocked(string alias) => $"FOR UPDATE OF {alias} SKIP LOCKED";
+
     /// <summary>An NpgsqlException that is not a PostgresException never reached the server (network, refused, timeout).</summary>
     public override bool IsConnectionFailure(DbException exception) =>
         exception is NpgsqlException and not PostgresException;

@@ -29,6 +29,12 @@ public abstract class SqlDialect
     /// </summary>
     public virtual bool IsSerializationFailure(DbException exception) => false;
 
+    /// <summary>
+    /// Row-lock clause for "claim the next free row" queries (rotation fan-out): PostgreSQL locks the row of
+    /// <paramref name="alias"/> and skips rows other processes hold; SQLite has one writer at a time and needs none.
+    /// </summary>
+    public virtual string LockSkipLocked(string alias) => "";
+
     /// <summary>The database cannot be reached or opened (answered as 500/20 instead of 500/21).</summary>
     public abstract bool IsConnectionFailure(DbException exception);
 

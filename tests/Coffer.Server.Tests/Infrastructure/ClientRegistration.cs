@@ -91,6 +91,15 @@ public sealed class ClientRegistration : IDisposable
 
     public string AuthKey => passwordKeys.AuthKeyBase64;
 
+    /// <summary>The device's private key (rotation tests decrypt user-key rotations with it).</summary>
+    public PrivateKey DevicePrivateKey => devicePrivateKey;
+
+    /// <summary>The user's private key of the first user key (group rotation tests decrypt with it).</summary>
+    public PrivateKey UserPrivateKey => userPrivateKey;
+
+    /// <summary>The first user key (the user group's symmetric key).</summary>
+    public SymmetricKey UserGroupKey => userGroupKey;
+
     /// <summary>What the server may store: SHA-256(auth key)[0..16], base64.</summary>
     public string HashedAuthKey => Convert.ToBase64String(passwordKeys.HashedAuthKey);
 

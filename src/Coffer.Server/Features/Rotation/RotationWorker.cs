@@ -1,0 +1,329 @@
+using System.Data.Common;
+using Coffer.Crypto;
+using Coffer.Server.Data;
+using Dapper;
+
+namespace Coffer.Server.Features.Rotation;
+
+/// <summary>
+/// The fan-out of api.md §6.2 as a durable job, one batch per transaction:
+/// <list type="number">
+/// <item>claim the oldest unfinished <c>rotation_job</c> row (PostgreSQL: <c>FOR UPDATE SKIP LOCKED</c>, so with several
+/// server processes each batch belongs to exactly one of them; the lock ends with the transaction, so a killed process
+/// leaves nothing behind);</item>
+/// <item>read the next page of members after the job's keyset cursor (joined_at, member_id) that have neither a member-key
+/// nor a pending row for the new key K;</item>
+/// <item>encrypt the stored ephemeral key to each member's newest public key, in parallel over the cores;</item>
+/// <item>insert the pending rows (ON CONFLICT DO NOTHING) and move the cursor in the same transaction.</item>
+/// </list>
+/// When the cursor pass is exhausted a sweep without cursor looks for members still missing (members who joined during
+/// the rotation behind the cursor, clocks of other processes) and fans out to them; only a sweep that finds nobody
+/// finishes the job, in the same serializable transaction: the stored ephemeral key is nulled and the job marked
+/// finished. A crash anywhere loses at most the uncommitted batch, which the next claim redoes; members are never
+/// skipped (the cursor moves only with committed rows) nor doubled (the primary key and the NOT EXISTS filter).
+/// </summary>
+public sealed class RotationFanOut(Database database, TimeProvider clock, IConfiguration configuration)
+{
+    public const string BatchSizeKey = "Coffer:Rotation:BatchSize";
+    public const int DefaultBatchSize = 1000;
+
+    /// <summary>Rows per INSERT statement (4 parameters a row stays far below both databases' parameter limits).</summary>
+    private const int RowsPerInsert = 250;
+
+    private static readonly string Worker = $"{Environment.MachineName}:{Environment.ProcessId}";
+
+    public int BatchSize { get; } = configuration.GetValue(BatchSizeKey, DefaultBatchSize) is int size and > 0 ? size : DefaultBatchSize;
+
+    /// <summary>Runs one batch of the oldest unclaimed job; false when there was nothing to do.</summary>
+    public Task<bool> RunBatchAsync(CancellationToken ct) =>
+        database.InSerializableTransactionAsync(async (connection, transaction) =>
+        {
+            JobRow? job = await connection.QuerySingleOrDefaultAsync<JobRow>(new CommandDefinition(
+                $"""
+                SELECT j.key_id AS KeyId, j.group_id AS GroupId, j.user_group_owner_id AS UserGroupOwnerId,
+                       j.cursor_joined_at AS CursorJoinedAt, j.cursor_member_id AS CursorMemberId,
+                       gk.encrypted_ephemeral_key AS EncryptedEphemeralKey
+                FROM rotation_job j JOIN group_key gk ON gk.id = j.key_id
+                WHERE j.status < {(int)RotationStatus.Finished}
+                ORDER BY j.started_at, j.key_id
+                LIMIT 1 {database.Dialect.LockSkipLocked("j")}
+                """,
+                transaction: transaction, cancellationToken: ct));
+            if (job is null)
+            {
+                return false;
+            }
+
+            long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            List<Recipient> page = await RecipientsAsync(connection, transaction, job, afterCursor: true, ct);
+            bool sweep = page.Count == 0;
+            if (sweep)
+            {
+                page = await RecipientsAsync(connection, transaction, job, afterCursor: false, ct);
+            }
+
+            if (page.Count == 0)
+            {
+                await FinishAsync(connection, transaction, job.KeyId, now, ct);
+                return true;
+            }
+
+            PendingRow[] rows = Encrypt(page, job.EncryptedEphemeralKey, ct);
+            int inserted = await InsertPendingAsync(connection, transaction, job, rows, now, ct);
+            // The sweep reads members anywhere, so it leaves the cursor where the ordered pass ended.
+            Recipient last = page[^1];
+            await connection.ExecuteAsync(new CommandDefinition(
+                """
+                UPDATE rotation_job
+                SET status = @running, processed = processed + @inserted,
+                    total = CASE WHEN total IS NULL OR total < processed + @inserted THEN processed + @inserted ELSE total END,
+                    cursor_joined_at = @cursorJoinedAt, cursor_member_id = @cursorMemberId,
+                    claimed_by = @worker, claimed_until = @now
+                WHERE key_id = @key
+                """,
+                new
+                {
+                    running = (int)RotationStatus.Running, inserted, key = job.KeyId, worker = Worker, now,
+                    cursorJoinedAt = sweep ? job.CursorJoinedAt : last.JoinedAt,
+                    cursorMemberId = sweep ? job.CursorMemberId : last.MemberId,
+                },
+                transaction, cancellationToken: ct));
+            return true;
+        }, ct);
+
+    /// <summary>
+    /// The next page of members of the job's group that lack both a member-key and a pending row for K, with the public
+    /// key to use (§6.2 table): users → their newest user-group key, member groups and the parent → their newest group
+    /// key, devices of a user group → the device key (id = device id).
+    /// </summary>
+    private async Task<List<Recipient>> RecipientsAsync(
+        DbConnection connection, DbTransaction transaction, JobRow job, bool afterCursor, CancellationToken ct)
+    {
+        string keys = job.UserGroupOwnerId is null
+            ? """
+              LEFT JOIN app_user u ON m.member_type = 0 AND u.id = m.member_id
+              LEFT JOIN grp g ON g.id = CASE WHEN m.member_type = 0 THEN u.user_group_id ELSE m.member_id END
+              LEFT JOIN group_key k ON k.id = g.current_key_id
+              """
+            : "LEFT JOIN device k ON k.id = m.member_id AND k.user_id IS NOT NULL";
+        string cursor = afterCursor ? "AND (m.joined_at, m.member_id) > (@cursorJoinedAt, @cursorMemberId)" : "";
+        IEnumerable<Recipient> rows = await connection.QueryAsync<Recipient>(new CommandDefinition(
+            $"""
+            SELECT m.member_id AS MemberId, m.joined_at AS JoinedAt, k.id AS PublicKeyId, k.public_key AS PublicKey,
+                   k.keypair_encrypt_alg AS Alg
+            FROM group_member m
+            {keys}
+            WHERE m.group_id = @group {cursor}
+              AND NOT EXISTS (SELECT 1 FROM member_key x WHERE x.key_id = @key AND x.member_id = m.member_id)
+              AND NOT EXISTS (SELECT 1 FROM rotation_pending x WHERE x.key_id = @key AND x.member_id = m.member_id)
+            ORDER BY m.joined_at, m.member_id
+            LIMIT @limit
+            """,
+            new
+            {
+                group = job.GroupId, key = job.KeyId, limit = BatchSize,
+                cursorJoinedAt = job.CursorJoinedAt ?? long.MinValue, cursorMemberId = job.CursorMemberId ?? "",
+            },
+            transaction, cancellationToken: ct));
+        return rows.AsList();
+    }
+
+    /// <summary>
+    /// §6.2: base64(hybrid-encrypt(member public key, base64-decoded ephemeral key)), spread over the cores. A member
+    /// whose key cannot be used gets a row with empty ciphertext and the reason; the fan-out goes on.
+    /// </summary>
+    private static PendingRow[] Encrypt(List<Recipient> page, string? encryptedEphemeralKey, CancellationToken ct)
+    {
+        byte[]? ephemeral = null;
+        if (encryptedEphemeralKey is not null)
+        {
+            ephemeral = new byte[encryptedEphemeralKey.Length];
+            ephemeral = Convert.TryFromBase64String(encryptedEphemeralKey, ephemeral, out int length) ? ephemeral[..length] : null;
+        }
+
+        var rows = new PendingRow[page.Count];
+        Parallel.For(0, page.Count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        {
+            Recipient member = page[i];
+            rows[i] = (ephemeral, member) switch
+            {
+                (null, _) => new PendingRow(member.MemberId, "", member.PublicKeyId ?? "", "The rotation's ephemeral key is not valid base64."),
+                (_, { PublicKey: null } or { Alg: null } or { PublicKeyId: null }) => new PendingRow(member.MemberId, "", "", "The member has no public key."),
+                _ => EncryptFor(member, ephemeral),
+            };
+        });
+        return rows;
+    }
+
+    private static PendingRow EncryptFor(Recipient member, byte[] ephemeral)
+    {
+        try
+        {
+            PublicKey key = PublicKey.FromWireText(EncryptionAlgorithm.FromId(member.Alg!), member.PublicKey!, member.PublicKeyId!);
+            return new PendingRow(member.MemberId, Convert.ToBase64String(key.Encrypt(ephemeral)), member.PublicKeyId!, null);
+        }
+        catch (CryptoException e)
+        {
+            return new PendingRow(member.MemberId, "", member.PublicKeyId!, "The member's public key cannot be used: " + e.Message);
+        }
+    }
+
+    /// <summary>Multi-row INSERTs of <see cref="RowsPerInsert"/> rows; returns the rows actually inserted.</summary>
+    private static async Task<int> InsertPendingAsync(
+        DbConnection connection, DbTransaction transaction, JobRow job, PendingRow[] rows, long now, CancellationToken ct)
+    {
+        int inserted = 0;
+        for (int start = 0; start < rows.Length; start += RowsPerInsert)
+        {
+            int count = Math.Min(RowsPerInsert, rows.Length - start);
+            await using DbCommand command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var sql = new System.Text.StringBuilder(
+                "INSERT INTO rotation_pending (key_id, member_id, group_id, encrypted_ephemeral_key, encrypted_by_key_id, error, created_at) VALUES ");
+            Add(command, "k", job.KeyId);
+            Add(command, "g", job.GroupId);
+            Add(command, "t", now);
+            for (int i = 0; i < count; i++)
+            {
+                PendingRow row = rows[start + i];
+                sql.Append(i == 0 ? "" : ",").Append($"(@k,@m{i},@g,@c{i},@p{i},@e{i},@t)");
+                Add(command, "m" + i, row.MemberId);
+                Add(command, "c" + i, row.Ciphertext);
+                Add(command, "p" + i, row.PublicKeyId);
+                Add(command, "e" + i, row.Error);
+            }
+
+            command.CommandText = sql.Append(" ON CONFLICT (key_id, member_id) DO NOTHING").ToString();
+            inserted += await command.ExecuteNonQueryAsync(ct);
+        }
+
+        return inserted;
+    }
+
+    private static void Add(DbCommand command, string name, object? value)
+    {
+        DbParameter parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        parameter.DbType = value is long ? System.Data.DbType.Int64 : System.Data.DbType.String;
+        command.Parameters.Add(parameter);
+    }
+
+    /// <summary>Nobody is missing: forget the ephemeral key (ex-members who kept the old key cannot recover K) and close the job.</summary>
+    private static async Task FinishAsync(DbConnection connection, DbTransaction transaction, string key, long now, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE group_key SET encrypted_ephemeral_key = NULL WHERE id = @key", new { key }, transaction, cancellationToken: ct));
+        await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE rotation_job SET status = @finished, finished_at = @now, total = processed, claimed_by = NULL, claimed_until = NULL
+            WHERE key_id = @key
+            """,
+            new { finished = (int)RotationStatus.Finished, now, key }, transaction, cancellationToken: ct));
+    }
+
+    private sealed record PendingRow(string MemberId, string Ciphertext, string PublicKeyId, string? Error);
+
+    // Dapper row types: classes with setters convert SQLite's Int64 (see AppStore).
+    private sealed class JobRow
+    {
+        public string KeyId { get; set; } = "";
+
+        public string GroupId { get; set; } = "";
+
+        public string? UserGroupOwnerId { get; set; }
+
+        public long? CursorJoinedAt { get; set; }
+
+        public string? CursorMemberId { get; set; }
+
+        public string? EncryptedEphemeralKey { get; set; }
+    }
+
+    private sealed class Recipient
+    {
+        public string MemberId { get; set; } = "";
+
+        public long JoinedAt { get; set; }
+
+        public string? PublicKeyId { get; set; }
+
+        public string? PublicKey { get; set; }
+
+        public string? Alg { get; set; }
+    }
+}
+
+/// <summary>Wakes the worker when this process starts a rotation (other processes' jobs are found by polling).</summary>
+public sealed class RotationSignal
+{
+    private readonly SemaphoreSlim signal = new(0, 1);
+
+    public void Notify()
+    {
+        try
+        {
+            signal.Release();
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled; one wake-up is enough.
+        }
+    }
+
+    public Task WaitAsync(TimeSpan timeout, CancellationToken ct) => signal.WaitAsync(timeout, ct);
+}
+
+/// <summary>Runs fan-out batches while there are any, then waits for a signal or the poll interval.</summary>
+public sealed partial class RotationWorker(
+    RotationFanOut fanOut, RotationSignal signal, IConfiguration configuration, ILogger<RotationWorker> logger) : BackgroundService
+{
+    /// <summary>false keeps this process from fanning out (another process does; tests drive batches themselves).</summary>
+    public const string EnabledKey = "Coffer:Rotation:Worker";
+
+    /// <summary>How often an idle worker looks for jobs started by other processes or left by a crashed one.</summary>
+    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        if (!configuration.GetValue(EnabledKey, true))
+        {
+            return;
+        }
+
+        await Task.Yield();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            bool worked;
+            try
+            {
+                worked = await fanOut.RunBatchAsync(stoppingToken);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e)
+            {
+                // The batch was rolled back; it is redone on the next round.
+                LogBatchFailed(logger, e);
+                worked = false;
+            }
+
+            if (!worked)
+            {
+                try
+                {
+                    await signal.WaitAsync(PollInterval, stoppingToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
+            }
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "A key rotation batch failed; it is retried")]
+    private static partial void LogBatchFailed(ILogger logger, Exception exception);
+}
