@@ -42,8 +42,8 @@ public static class CofferServer
         api.MapUsers();
         api.MapMfa();
         api.MapLogin();
-        api.MapGroupMembers();
         api.MapGroups();
+        api.MapGroupMembers();
         api.MapSymKeys();
         api.MapRotation();
         app.MapGroup(RotationEndpoints.ExtensionPrefix).RequireAnyAppToken().MapRotationProgress();
@@ -63,8 +63,8 @@ public static class CofferServer
         services.AddSingleton<JwtService>();
         services.AddSingleton<UserStore>();
         services.AddSingleton<GroupAccessResolver>();
-        services.AddSingleton<GroupMemberStore>();
         services.AddSingleton<GroupStore>();
+        services.AddSingleton<GroupMemberStore>();
         services.AddSingleton<SymKeyStore>();
         services.AddSingleton<MfaStore>();
         services.AddSingleton<LoginStore>();

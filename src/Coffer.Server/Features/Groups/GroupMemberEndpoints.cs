@@ -120,14 +120,8 @@ public static class GroupMemberEndpoints
     private static RouteHandlerBuilder Require(RouteHandlerBuilder route, AppOption? option) =>
         option is null ? route.RequireSecretToken() : route.RequireAppToken(option);
 
-    /// <summary>The acting user: the JWT user, or <paramref name="forcedUser"/> on forced routes; the header's member group.</summary>
-    private static GroupActor Actor(HttpContext context, string? forcedUser = null)
-    {
-        RequestIdentity identity = context.Identity();
-        string? memberGroup = context.Request.Headers[GroupAccessResolver.AccessHeader];
-        return new GroupActor(
-            identity.App, context.GroupAccess().Group.Value, forcedUser ?? identity.User.Value, string.IsNullOrEmpty(memberGroup) ? null : memberGroup);
-    }
+    /// <summary>The group of the route (resolved by the pipeline).</summary>
+    private static string Group(HttpContext context) => context.GroupAccess().Group.Value;
 
     private static IResult Answer(MemberOutcome outcome) => outcome.Error is null ? Reply.Success() : Reply.Error(outcome.Error);
 
@@ -140,13 +134,13 @@ public static class GroupMemberEndpoints
         string target, GroupKeysForNewMemberServerInput body, HttpContext context, GroupMemberStore store, InviteRequest request,
         CancellationToken ct, string? forcedUser = null)
     {
-        MemberOutcome outcome = await store.InviteAsync(Actor(context, forcedUser), target, request, ct);
+        MemberOutcome outcome = await store.InviteAsync(GroupEndpoints.Actor(context, forcedUser), Group(context), target, request, ct);
         return AnswerWithSession(outcome, request.Mode == InviteMode.Invite ? InviteMessage : MemberMessage);
     }
 
     private static async Task<IResult> InviteLightAsync(
         string target, HttpContext context, GroupMemberStore store, InviteRequest request, CancellationToken ct, string? forcedUser = null) =>
-        Answer(await store.InviteAsync(Actor(context, forcedUser), target, request, ct));
+        Answer(await store.InviteAsync(GroupEndpoints.Actor(context, forcedUser), Group(context), target, request, ct));
 
     public static async Task<IResult> UserInvitesAsync(
         string lastTime, string lastId, HttpContext context, GroupMemberStore store, CancellationToken ct)
@@ -186,14 +180,14 @@ public static class GroupMemberEndpoints
 
     public static async Task<IResult> GroupAcceptInviteAsync(string target, HttpContext context, GroupMemberStore store, CancellationToken ct)
     {
-        GroupActor actor = Actor(context);
-        return Answer(await store.AcceptInviteAsync(actor.App, target, actor.Group, actor, ct));
+        GroupActor actor = GroupEndpoints.Actor(context);
+        return Answer(await store.AcceptInviteAsync(actor.App, target, Group(context), actor, ct));
     }
 
     public static async Task<IResult> GroupRejectInviteAsync(string target, HttpContext context, GroupMemberStore store, CancellationToken ct)
     {
-        GroupActor actor = Actor(context);
-        return Answer(await store.RejectInviteAsync(actor.App, target, actor.Group, actor, ct));
+        GroupActor actor = GroupEndpoints.Actor(context);
+        return Answer(await store.RejectInviteAsync(actor.App, target, Group(context), actor, ct));
     }
 
     // ---- join requests ---------------------------------------------------------------------------------------------
@@ -237,21 +231,21 @@ public static class GroupMemberEndpoints
         string target, JsonBody<GroupKeysForNewMemberServerInput> body, HttpContext context, GroupMemberStore store, CancellationToken ct)
     {
         GroupKeysForNewMemberServerInput input = body.Value;
-        MemberOutcome outcome = await store.AcceptJoinRequestAsync(Actor(context), target, input.Keys, input.Rank, input.KeySession, ct);
+        MemberOutcome outcome = await store.AcceptJoinRequestAsync(GroupEndpoints.Actor(context), Group(context), target, input.Keys, input.Rank, input.KeySession, ct);
         return AnswerWithSession(outcome, MemberMessage);
     }
 
     public static async Task<IResult> AcceptJoinRequestLightAsync(
         string target, JsonBody<GroupNewMemberLightInput> body, HttpContext context, GroupMemberStore store, CancellationToken ct) =>
-        Answer(await store.AcceptJoinRequestAsync(Actor(context), target, keys: null, body.Value.Rank, keySession: false, ct));
+        Answer(await store.AcceptJoinRequestAsync(GroupEndpoints.Actor(context), Group(context), target, keys: null, body.Value.Rank, keySession: false, ct));
 
     public static async Task<IResult> RejectJoinRequestAsync(string target, HttpContext context, GroupMemberStore store, CancellationToken ct) =>
-        Answer(await store.RejectJoinRequestAsync(Actor(context), target, ct));
+        Answer(await store.RejectJoinRequestAsync(GroupEndpoints.Actor(context), Group(context), target, ct));
 
     public static async Task<IResult> GroupSendJoinRequestAsync(string target, HttpContext context, GroupMemberStore store, CancellationToken ct)
     {
-        GroupActor actor = Actor(context);
-        return Answer(await store.SendJoinRequestAsync(actor.App, target, actor.Group, actor, ct));
+        GroupActor actor = GroupEndpoints.Actor(context);
+        return Answer(await store.SendJoinRequestAsync(actor.App, target, Group(context), actor, ct));
     }
 
     public static async Task<IResult> GroupJoinRequestsSentAsync(
@@ -268,8 +262,8 @@ public static class GroupMemberEndpoints
 
     public static async Task<IResult> GroupWithdrawJoinRequestAsync(string target, HttpContext context, GroupMemberStore store, CancellationToken ct)
     {
-        GroupActor actor = Actor(context);
-        return Answer(await store.WithdrawJoinRequestAsync(actor.App, target, actor.Group, actor, ct));
+        GroupActor actor = GroupEndpoints.Actor(context);
+        return Answer(await store.WithdrawJoinRequestAsync(actor.App, target, Group(context), actor, ct));
     }
 
     // ---- key sessions ----------------------------------------------------------------------------------------------
@@ -290,17 +284,17 @@ public static class GroupMemberEndpoints
             return Reply.Error(countError);
         }
 
-        return Answer(await store.AddSessionKeysAsync(Actor(context), sessionId, ofInvite, keys, ct));
+        return Answer(await store.AddSessionKeysAsync(GroupEndpoints.Actor(context), Group(context), sessionId, ofInvite, keys, ct));
     }
 
     // ---- leave and kick --------------------------------------------------------------------------------------------
 
     public static async Task<IResult> LeaveAsync(HttpContext context, GroupMemberStore store, CancellationToken ct) =>
-        Answer(await store.LeaveAsync(Actor(context), ct));
+        Answer(await store.LeaveAsync(GroupEndpoints.Actor(context), Group(context), ct));
 
     public static async Task<IResult> KickAsync(string target, HttpContext context, GroupMemberStore store, CancellationToken ct) =>
-        Answer(await store.KickAsync(Actor(context), target, ct));
+        Answer(await store.KickAsync(GroupEndpoints.Actor(context), Group(context), target, ct));
 
     public static async Task<IResult> ForcedKickAsync(string userId, string target, HttpContext context, GroupMemberStore store, CancellationToken ct) =>
-        Answer(await store.KickAsync(Actor(context, userId), target, ct));
+        Answer(await store.KickAsync(GroupEndpoints.Actor(context, userId), Group(context), target, ct));
 }

@@ -6,13 +6,6 @@ using Dapper;
 
 namespace Coffer.Server.Features.Groups;
 
-/// <summary>
-/// Who acts on a group: the app, the group of the route, the acting user (the JWT user, or <c>:uid</c> on forced
-/// routes) and the member group of the <c>x-sentc-group-access-id</c> header. Mutating use cases resolve access again
-/// from these inside their transaction.
-/// </summary>
-public sealed record GroupActor(AppId App, string Group, string User, string? MemberGroup);
-
 public enum TargetKind
 {
     User,
@@ -65,15 +58,13 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
     // ---- invites -------------------------------------------------------------------------------------------------
 
     /// <summary>All invite variants, in the validation order of §4.7 (steps 1–7), then the writes.</summary>
-    public Task<MemberOutcome> InviteAsync(GroupActor actor, string target, InviteRequest request, CancellationToken ct) =>
+    public Task<MemberOutcome> InviteAsync(GroupActor actor, string group, string target, InviteRequest request, CancellationToken ct) =>
         RunAsync(async (c, tx) =>
         {
-            if (await ResolveAsync(c, tx, actor, ct) is not GroupAccess access)
+            if (await ResolveAsync(c, tx, actor, group, ct) is not GroupAccess access)
             {
                 return ProtocolError.GroupAccess;
             }
-
-            string group = actor.Group;
 
             // 1. Connected-group rules for group targets (skipped by the _force variants).
             if (request.Kind == TargetKind.Group && !request.Force)
@@ -196,7 +187,7 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
     public Task<MemberOutcome> AcceptInviteAsync(AppId app, string group, string member, GroupActor? onBehalf, CancellationToken ct) =>
         RunAsync(async (c, tx) =>
         {
-            if (onBehalf is not null && await CheckOnBehalfAsync(c, tx, onBehalf, ct) is ProtocolError error)
+            if (onBehalf is not null && await CheckOnBehalfAsync(c, tx, onBehalf, member, ct) is ProtocolError error)
             {
                 return error;
             }
@@ -219,7 +210,7 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
     public Task<MemberOutcome> RejectInviteAsync(AppId app, string group, string member, GroupActor? onBehalf, CancellationToken ct) =>
         RunAsync(async (c, tx) =>
         {
-            if (onBehalf is not null && await CheckOnBehalfAsync(c, tx, onBehalf, ct) is ProtocolError error)
+            if (onBehalf is not null && await CheckOnBehalfAsync(c, tx, onBehalf, member, ct) is ProtocolError error)
             {
                 return error;
             }
@@ -248,12 +239,12 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
             bool requesterIsGroup = asGroup is not null;
             if (asGroup is not null)
             {
-                if (await CheckOnBehalfAsync(c, tx, asGroup, ct) is ProtocolError error)
+                if (await CheckOnBehalfAsync(c, tx, asGroup, member, ct) is ProtocolError error)
                 {
                     return error;
                 }
 
-                if ((await ResolveAsync(c, tx, asGroup, ct))!.IsConnected)
+                if ((await ResolveAsync(c, tx, asGroup, member, ct))!.IsConnected)
                 {
                     return ProtocolError.GroupJoinAsConnectedGroup;
                 }
@@ -299,7 +290,7 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
     public Task<MemberOutcome> WithdrawJoinRequestAsync(AppId app, string target, string member, GroupActor? asGroup, CancellationToken ct) =>
         RunAsync(async (c, tx) =>
         {
-            if (asGroup is not null && await CheckOnBehalfAsync(c, tx, asGroup, ct) is ProtocolError error)
+            if (asGroup is not null && await CheckOnBehalfAsync(c, tx, asGroup, member, ct) is ProtocolError error)
             {
                 return error;
             }
@@ -317,10 +308,10 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
 
     /// <summary>PUT /group/:gid/join_req/:uid (keys) and …/light (<paramref name="keys"/> null): accept.</summary>
     public Task<MemberOutcome> AcceptJoinRequestAsync(
-        GroupActor actor, string target, IReadOnlyList<GroupKeysForNewMember>? keys, int? requestedRank, bool keySession, CancellationToken ct) =>
+        GroupActor actor, string group, string target, IReadOnlyList<GroupKeysForNewMember>? keys, int? requestedRank, bool keySession, CancellationToken ct) =>
         RunAsync(async (c, tx) =>
         {
-            if (await ResolveAsync(c, tx, actor, ct) is not GroupAccess access)
+            if (await ResolveAsync(c, tx, actor, group, ct) is not GroupAccess access)
             {
                 return ProtocolError.GroupAccess;
             }
@@ -341,7 +332,6 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
                 return ProtocolError.GroupUserRank;
             }
 
-            string group = actor.Group;
             if (await MemberAsync(c, tx, group, target) is not null)
             {
                 return ProtocolError.GroupUserExists;
@@ -373,10 +363,10 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
         }, ct);
 
     /// <summary>DELETE /group/:gid/join_req/:uid: reject (only kind join, §8 #15); success even if none.</summary>
-    public Task<MemberOutcome> RejectJoinRequestAsync(GroupActor actor, string target, CancellationToken ct) =>
+    public Task<MemberOutcome> RejectJoinRequestAsync(GroupActor actor, string group, string target, CancellationToken ct) =>
         RunAsync(async (c, tx) =>
         {
-            if (await ResolveAsync(c, tx, actor, ct) is not GroupAccess access)
+            if (await ResolveAsync(c, tx, actor, group, ct) is not GroupAccess access)
             {
                 return ProtocolError.GroupAccess;
             }
@@ -388,7 +378,7 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
 
             await c.ExecuteAsync(
                 "DELETE FROM membership_request WHERE group_id = @group AND member_id = @target AND kind = @kind",
-                new { group = actor.Group, target, kind = JoinKind }, tx);
+                new { group, target, kind = JoinKind }, tx);
             return MemberOutcome.Done;
         }, ct);
 
@@ -400,15 +390,14 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
     /// the inviter's later pages still arrive.
     /// </summary>
     public Task<MemberOutcome> AddSessionKeysAsync(
-        GroupActor actor, string session, bool ofInvite, IReadOnlyList<GroupKeysForNewMember> keys, CancellationToken ct) =>
+        GroupActor actor, string group, string session, bool ofInvite, IReadOnlyList<GroupKeysForNewMember> keys, CancellationToken ct) =>
         RunAsync(async (c, tx) =>
         {
-            if (await ResolveAsync(c, tx, actor, ct) is null)
+            if (await ResolveAsync(c, tx, actor, group, ct) is null)
             {
                 return ProtocolError.GroupAccess;
             }
 
-            string group = actor.Group;
             long cutoff = (time.GetUtcNow() - KeySessionLifetime).ToUnixTimeMilliseconds();
             string? member = ofInvite
                 ? await c.QuerySingleOrDefaultAsync<string?>(
@@ -438,16 +427,16 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
     // ---- leave and kick --------------------------------------------------------------------------------------------
 
     /// <summary>DELETE /group/:gid/leave (§4.14).</summary>
-    public Task<MemberOutcome> LeaveAsync(GroupActor actor, CancellationToken ct) =>
-        RunAsync(async (c, tx) => await ResolveAsync(c, tx, actor, ct) is GroupAccess access
+    public Task<MemberOutcome> LeaveAsync(GroupActor actor, string group, CancellationToken ct) =>
+        RunAsync(async (c, tx) => await ResolveAsync(c, tx, actor, group, ct) is GroupAccess access
             ? await LeaveAsync(c, tx, actor, access, ct)
             : ProtocolError.GroupAccess, ct);
 
     /// <summary>DELETE /group/:gid/kick/:uid and the forced variant (§4.14); kicking oneself follows the leave rules.</summary>
-    public Task<MemberOutcome> KickAsync(GroupActor actor, string target, CancellationToken ct) =>
+    public Task<MemberOutcome> KickAsync(GroupActor actor, string group, string target, CancellationToken ct) =>
         RunAsync(async (c, tx) =>
         {
-            if (await ResolveAsync(c, tx, actor, ct) is not GroupAccess access)
+            if (await ResolveAsync(c, tx, actor, group, ct) is not GroupAccess access)
             {
                 return ProtocolError.GroupAccess;
             }
@@ -462,7 +451,6 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
                 return await LeaveAsync(c, tx, actor, access, ct);
             }
 
-            string group = actor.Group;
             if (await MemberAsync(c, tx, group, target) is not MemberRow row)
             {
                 return ProtocolError.GroupUserNotFound;
@@ -515,7 +503,7 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
             return ProtocolError.GroupUserNotFound;
         }
 
-        string group = actor.Group;
+        string group = access.Group.Value;
         string member = access.Member;
         if (await MemberAsync(c, tx, group, member) is not MemberRow row || row.MemberType == (int)MemberType.ParentGroup)
         {
@@ -605,12 +593,12 @@ public sealed class GroupMemberStore(Database db, TimeProvider time)
         }
     }
 
-    private static async Task<GroupAccess?> ResolveAsync(DbConnection c, DbTransaction tx, GroupActor actor, CancellationToken ct) =>
-        (await GroupAccessResolver.ResolveAsync(c, tx, actor.App, actor.Group, actor.User, actor.MemberGroup, ct)).Access;
+    private static async Task<GroupAccess?> ResolveAsync(DbConnection c, DbTransaction tx, GroupActor actor, string group, CancellationToken ct) =>
+        (await GroupAccessResolver.ResolveAsync(c, tx, actor.App, group, actor.User, actor.MemberGroup, ct)).Access;
 
-    /// <summary>Acting for the group of <paramref name="actor"/> (as member group, §4.10) needs r ≤ 1 in it.</summary>
-    private static async Task<ProtocolError?> CheckOnBehalfAsync(DbConnection c, DbTransaction tx, GroupActor actor, CancellationToken ct) =>
-        await ResolveAsync(c, tx, actor, ct) switch
+    /// <summary>Acting for <paramref name="group"/> (as member group, §4.10) needs r ≤ 1 in it.</summary>
+    private static async Task<ProtocolError?> CheckOnBehalfAsync(DbConnection c, DbTransaction tx, GroupActor actor, string group, CancellationToken ct) =>
+        await ResolveAsync(c, tx, actor, group, ct) switch
         {
             null => ProtocolError.GroupAccess,
             { } access when !access.AtLeast(Ranks.Admin) => ProtocolError.GroupUserRank,
