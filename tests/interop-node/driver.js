@@ -1,16 +1,24 @@
-// Drives the official sentc client (sentc_wasm 0.15.0) for Coffer's interop tests: one JSON object per line in,
-// one per line out, in order.
+// The one driver of the official sentc client (sentc_wasm 0.15.0) for all of Coffer's tests: Coffer.Interop.Tests,
+// Coffer.Client.Tests and Coffer.Cli.Tests all talk to it through OfficialClient.cs next to this file (linked into
+// each project). One JSON object per line in, one per line out, in order. The C# side gives every call a timeout
+// and kills this process when a call overruns it (a hung wasm call cannot be interrupted from inside Node).
 //
-// Request:   {"id": 7, "fn": "<export name>", "args": [...]}
+// Request:   {"id": 7, "fn": "<export name or driver command>", "args": [...]}
 //   argument encodings: {"b64": "..."} -> Uint8Array, {"bigint": "123"} -> BigInt, null -> undefined (an absent
 //   optional argument), anything else is passed as it is.
 // Response:  {"id": 7, "ok": true, "result": ...}   or   {"id": 7, "ok": false, "error": "<the wasm's error string>"}
 //   result encodings: Uint8Array -> base64 string, BigInt -> decimal string, a wasm result class -> an object of its
-//   getters (get_head -> "head"), Map -> object; arrays and plain objects recursively.
+//   getters (get_head -> "head", get_user_keys -> "user_keys"; the object is freed), Map -> object; arrays and plain
+//   objects recursively. The wasm's errors are its JSON strings ({"status":"server_101",...} for a server error).
 //   A wasm panic ("RuntimeError: unreachable") leaves the instance unusable: the response carries "fatal": true and
 //   the driver exits, so the caller starts a fresh one.
 //
-// Driver commands (not wasm exports):
+// Every wasm export is a command by its own name, with its own arguments: register, login, mfa_login,
+// refresh_jwt, init_user, register_device_start, register_device, delete_user, encrypt_symmetric, and the group
+// exports (group_create_group, group_invite_user, ...) alike. The exports that talk to a server take its base URL
+// as first argument; pass a loopback address (Coffer's test server, or the capture server below).
+//
+// Driver commands (not wasm exports), the table `commands` below:
 //   driver.info                           -> {"version": "<sentc_wasm version>", "node": "<node version>"}
 //   driver.capture_start                  -> {"base_url": "http://127.0.0.1:<port>"}: a capture server on loopback
 //                                            only, on a random port, for the exports that talk to a server
@@ -20,6 +28,19 @@
 //   driver.captured                       -> the requests received since the last call, oldest first:
 //                                            [{"method","path","headers":{...},"body":"<text>"}]
 //   driver.sleep [ms]                     -> answers after ms milliseconds (the harness's own timeout test)
+//   Groups, the parts the JS SDK 0.15 does in plain JavaScript around the wasm (fetch with the user's JWT; a server
+//   error is thrown as the wasm's own error string {"status":"server_N","error_message":...}):
+//   driver.group_open [base_url, token, jwt, group_id, user_keys]
+//                                         -> GET /group/{id}, every key decrypted with the user key it names:
+//                                            {"rank", "keys": [{"id", "key"}] (newest first), "key_string": "[key,…]"}
+//   driver.group_accept_invite [base_url, token, jwt, group_id]          -> PATCH /group/{id}/invite
+//   driver.group_join_request [base_url, token, jwt, group_id]           -> PATCH /group/{id}/join_req
+//   driver.group_kick [base_url, token, jwt, group_id, user_id]          -> DELETE /group/{id}/kick/{user_id}
+//
+// Adding a command: a wasm export needs nothing here. A helper that is not an export (several steps in one call,
+// something the JS SDK does in plain JavaScript) is one entry in `commands`: its name is "driver.<verb>", its
+// arguments are the request's args (already JSON values: decode b64 yourself with decodeArgument), it returns (or
+// resolves to) anything encodeResult can encode, and it throws to answer {"ok": false}. Document it in the list above.
 "use strict";
 
 const http = require("node:http");
@@ -68,6 +89,40 @@ function startCaptureServer() {
   });
 }
 
+async function api(baseUrl, token, jwt, method, path) {
+  const response = await fetch(`${baseUrl}/api/v1${path}`, {
+    method,
+    headers: { "x-sentc-app-token": token, "Content-Type": "application/json", Authorization: `Bearer ${jwt}` },
+  });
+  const text = await response.text();
+  const answer = JSON.parse(text);
+  if (!answer.status) {
+    throw JSON.stringify({ status: `server_${answer.err_code}`, error_message: answer.err_msg });
+  }
+  return text;
+}
+
+async function openGroup(baseUrl, token, jwt, groupId, userKeys) {
+  const data = client.group_extract_group_data(await api(baseUrl, token, jwt, "GET", `/group/${groupId}`));
+  try {
+    const keys = data.get_keys().map((k) => {
+      const userKey = userKeys.find((u) => u.group_key_id === k.private_key_id);
+      if (userKey === undefined) {
+        throw new Error(`driver: no user key ${k.private_key_id}`);
+      }
+      const key = client.group_decrypt_key(userKey.private_key, k.key_data);
+      try {
+        return { id: key.get_group_key_id(), key: key.get_group_key() };
+      } finally {
+        key.free();
+      }
+    });
+    return { rank: data.get_rank(), keys, key_string: `[${keys.map((k) => k.key).join(",")}]` };
+  } finally {
+    data.free();
+  }
+}
+
 const commands = {
   "driver.info": () => ({ version, node: process.version }),
   "driver.capture_start": async () => ({ base_url: await startCaptureServer() }),
@@ -78,6 +133,19 @@ const commands = {
   },
   "driver.captured": () => capture.requests.splice(0, capture.requests.length),
   "driver.sleep": (ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms)),
+  "driver.group_open": openGroup,
+  "driver.group_accept_invite": async (baseUrl, token, jwt, groupId) => {
+    await api(baseUrl, token, jwt, "PATCH", `/group/${groupId}/invite`);
+    return null;
+  },
+  "driver.group_join_request": async (baseUrl, token, jwt, groupId) => {
+    await api(baseUrl, token, jwt, "PATCH", `/group/${groupId}/join_req`);
+    return null;
+  },
+  "driver.group_kick": async (baseUrl, token, jwt, groupId, userId) => {
+    await api(baseUrl, token, jwt, "DELETE", `/group/${groupId}/kick/${userId}`);
+    return null;
+  },
 };
 
 function decodeArgument(value) {

@@ -62,6 +62,9 @@ public sealed record GroupKeysForNewMember(
 /// </summary>
 public sealed record GroupKeysForNewMemberServerInput(IReadOnlyList<GroupKeysForNewMember> Keys, bool KeySession, int? Rank = null);
 
+/// <summary>Body of the light (no keys) member additions: only the optional rank (api.md §4.0, §4.19).</summary>
+public sealed record GroupNewMemberLightInput(int? Rank = null);
+
 /// <summary>Result of invites, auto invites, join accepts and device registration; session_id only when a session was opened.</summary>
 public sealed record GroupInviteServerOutput(
     [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] string? SessionId,

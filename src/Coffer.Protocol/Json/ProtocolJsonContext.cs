@@ -40,6 +40,7 @@ namespace Coffer.Protocol.Json;
 [JsonSerializable(typeof(UserDeviceRegisterInput))]
 [JsonSerializable(typeof(UserDeviceRegisterOutput))]
 [JsonSerializable(typeof(UserDeviceDoneRegisterInput))]
+[JsonSerializable(typeof(UserDeviceDoneRegisterInputLight))]
 [JsonSerializable(typeof(IReadOnlyList<GroupKeysForNewMember>))]
 [JsonSerializable(typeof(GroupInviteServerOutput))]
 [JsonSerializable(typeof(OtpRegister))]

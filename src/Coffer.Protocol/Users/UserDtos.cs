@@ -101,6 +101,9 @@ public sealed record UserDeviceRegisterOutput(
 /// <summary>Body of PUT /user/done_register_device.</summary>
 public sealed record UserDeviceDoneRegisterInput(Groups.GroupKeysForNewMemberServerInput UserKeys, string Token);
 
+/// <summary>Body of PUT /user/done_register_device_light: the new device's rank in the (keyless) user group and its token.</summary>
+public sealed record UserDeviceDoneRegisterInputLight(Groups.GroupNewMemberLightInput UserGroup, string Token);
+
 /// <summary>Result of PATCH /user/register_otp and /user/reset_otp: the TOTP secret (base32) and six recovery codes.</summary>
 public sealed record OtpRegister(string Secret, string Alg, IReadOnlyList<string> Recover);
 

@@ -9,11 +9,11 @@ using static Coffer.Client.Tests.Groups.GroupTestUsers;
 namespace Coffer.Client.Tests.Interop;
 
 /// <summary>
-/// Official-client users (sentc_wasm 0.15.0 in Node, keys made by the wasm) and Coffer.Client users in the same
-/// groups on the real server: each decrypts what the other encrypted, invites and join requests work both ways, and
-/// the server enforces ranks and kicks the same for both.
+/// Official-client users (sentc_wasm 0.15.0 through tests/interop-node/driver.js, keys made by the wasm, the rest as
+/// the JS SDK does it) and Coffer.Client users in the same groups on the real server: each decrypts what the other
+/// encrypted, invites and join requests work both ways, and the server enforces ranks and kicks the same for both.
 /// </summary>
-public sealed class OfficialClientGroupInteropTests
+public sealed class OfficialClientGroupInteropTests(OfficialClient wasm) : IClassFixture<OfficialClient>
 {
     private const string Text = "hello there £ Я a a 👍";
 
@@ -23,23 +23,21 @@ public sealed class OfficialClientGroupInteropTests
         await using RunningServer server = await RunningServer.StartAsync(Ct);
         await using var users = new GroupTestUsers(server);
         CofferUser alice = await users.LoginAsync("alice");
-        Official wasm = await Official.RegisterAsync(server, "wasm-user");
+        OfficialUser official = await OfficialUser.RegisterAsync(wasm, server, "wasm-user");
         using CofferGroup group = await alice.CreateGroupAsync(sign: true, Ct);
 
-        await group.InviteAsync(wasm.UserId, cancellationToken: Ct);
-        Assert.True((await wasm.RunAsync("group_accept_invite", group.GroupId)).GetProperty("ok").GetBoolean());
-        string fromSdk = group.EncryptString(Text, sign: true);
-        Assert.Equal(Text, (await wasm.RunAsync("group_decrypt", group.GroupId, ("data", fromSdk), ("signer", alice.UserId.Value))).Str("text"));
-        string fromWasm = (await wasm.RunAsync("group_encrypt", group.GroupId, ("text", "from the official client"), ("sign", true))).Str("data");
-        Assert.Equal("from the official client", await group.DecryptStringAsync(fromWasm, wasm.UserId, Ct));
+        await group.InviteAsync(official.UserId, cancellationToken: Ct);
+        await official.AcceptInviteAsync(group.GroupId);
+        Assert.Equal(Text, await official.DecryptAsync(group.GroupId, group.EncryptString(Text, sign: true), signer: alice.UserId));
+        string fromOfficial = await official.EncryptAsync(group.GroupId, "from the official client", sign: true);
+        Assert.Equal("from the official client", await group.DecryptStringAsync(fromOfficial, official.UserId, Ct));
 
         using CofferGroup second = await alice.CreateGroupAsync(cancellationToken: Ct);
-        Assert.True((await wasm.RunAsync("group_join_req", second.GroupId)).GetProperty("ok").GetBoolean());
-        GroupJoinRequest request = Assert.Single(await second.GetJoinRequestsAsync(cancellationToken: Ct));
-        Assert.Equal(wasm.UserId.Value, request.MemberId);
-        await second.AcceptJoinRequestAsync(wasm.UserId, GroupRank.Editor, Ct);
-        Assert.Equal(Text, (await wasm.RunAsync("group_decrypt", second.GroupId, ("data", second.EncryptString(Text)))).Str("text"));
-        Assert.Equal(GroupRank.Editor, (await wasm.RunAsync("group_fetch", second.GroupId)).GetProperty("rank").GetInt32());
+        await official.SendJoinRequestAsync(second.GroupId);
+        Assert.Equal(official.UserId.Value, Assert.Single(await second.GetJoinRequestsAsync(cancellationToken: Ct)).MemberId);
+        await second.AcceptJoinRequestAsync(official.UserId, GroupRank.Editor, Ct);
+        Assert.Equal(Text, await official.DecryptAsync(second.GroupId, second.EncryptString(Text)));
+        Assert.Equal(GroupRank.Editor, (await official.OpenAsync(second.GroupId)).GetProperty("rank").GetInt32());
     }
 
     [Fact]
@@ -49,25 +47,25 @@ public sealed class OfficialClientGroupInteropTests
         await using var users = new GroupTestUsers(server);
         CofferUser bob = await users.LoginAsync("bob");
         CofferUser carol = await users.LoginAsync("carol");
-        Official wasm = await Official.RegisterAsync(server, "wasm-user");
-        var groupId = new GroupId((await wasm.RunAsync("group_create", null, ("sign", true))).Str("group_id"));
+        OfficialUser official = await OfficialUser.RegisterAsync(wasm, server, "wasm-user");
+        GroupId groupId = await official.CreateGroupAsync(sign: true);
 
-        Assert.True((await wasm.RunAsync("group_invite", groupId, ("user_id", bob.UserId.Value))).GetProperty("ok").GetBoolean());
+        await official.InviteAsync(groupId, bob.UserId);
         Assert.Equal(groupId, Assert.Single(await bob.GetGroupInvitesAsync(cancellationToken: Ct)).GroupId);
         await bob.AcceptGroupInviteAsync(groupId, Ct);
         using CofferGroup bobGroup = await bob.GetGroupAsync(groupId, verify: true, cancellationToken: Ct);
         GroupKey key = Assert.Single(bobGroup.Keys);
         Assert.True(key.SignatureVerified);
-        Assert.Equal(wasm.UserId, key.SignedByUserId);
-        string fromWasm = (await wasm.RunAsync("group_encrypt", groupId, ("text", Text), ("sign", true))).Str("data");
-        Assert.Equal(Text, await bobGroup.DecryptStringAsync(fromWasm, wasm.UserId, Ct));
+        Assert.Equal(official.UserId, key.SignedByUserId);
+        string fromOfficial = await official.EncryptAsync(groupId, Text, sign: true);
+        Assert.Equal(Text, await bobGroup.DecryptStringAsync(fromOfficial, official.UserId, Ct));
         string fromSdk = bobGroup.EncryptString("from Coffer.Client", sign: true);
-        Assert.Equal("from Coffer.Client", (await wasm.RunAsync("group_decrypt", groupId, ("data", fromSdk), ("signer", bob.UserId.Value))).Str("text"));
+        Assert.Equal("from Coffer.Client", await official.DecryptAsync(groupId, fromSdk, signer: bob.UserId));
 
         await carol.SendJoinRequestAsync(groupId, Ct);
-        Assert.True((await wasm.RunAsync("group_accept_join_req", groupId, ("user_id", carol.UserId.Value))).GetProperty("ok").GetBoolean());
+        await official.AcceptJoinRequestAsync(groupId, carol.UserId);
         using CofferGroup carolGroup = await carol.GetGroupAsync(groupId, cancellationToken: Ct);
-        Assert.Equal(Text, await carolGroup.DecryptStringAsync(fromWasm, cancellationToken: Ct));
+        Assert.Equal(Text, await carolGroup.DecryptStringAsync(fromOfficial, cancellationToken: Ct));
         Assert.Equal(GroupRank.Member, carolGroup.Rank);
     }
 
@@ -79,73 +77,116 @@ public sealed class OfficialClientGroupInteropTests
         CofferUser alice = await users.LoginAsync("alice");
         CofferUser bob = await users.LoginAsync("bob");
         UserId dave = await users.RegisterAsync("dave");
-        Official wasm = await Official.RegisterAsync(server, "wasm-user");
+        OfficialUser official = await OfficialUser.RegisterAsync(wasm, server, "wasm-user");
         using CofferGroup group = await alice.CreateGroupAsync(cancellationToken: Ct);
         await group.InviteAutoAsync(bob.UserId, cancellationToken: Ct);
-        await group.InviteAutoAsync(wasm.UserId, cancellationToken: Ct);
+        await group.InviteAutoAsync(official.UserId, cancellationToken: Ct);
         using CofferGroup bobGroup = await bob.GetGroupAsync(group.GroupId, cancellationToken: Ct);
 
         // Both members have rank 4: neither may kick nor invite (the official client is made to skip its own rank check).
-        Assert.Equal("server_301", (await wasm.RunAsync("group_kick", group.GroupId, ("user_id", bob.UserId.Value))).Str("failure"));
-        var sdkKick = await Assert.ThrowsAsync<CofferException>(() => bobGroup.KickAsync(wasm.UserId.Value, Ct));
+        Assert.Contains("server_301", (await Assert.ThrowsAsync<OfficialClientException>(() => official.KickAsync(group.GroupId, bob.UserId))).Error);
+        var sdkKick = await Assert.ThrowsAsync<CofferException>(() => bobGroup.KickAsync(official.UserId.Value, Ct));
         Assert.True(sdkKick.Is(ProtocolError.GroupUserRank));
-        Assert.Contains("server_301", (await wasm.RunAsync("group_invite", group.GroupId, ("user_id", dave.Value), ("admin_rank", 0))).Str("failure"));
+        Assert.Contains("server_301", (await Assert.ThrowsAsync<OfficialClientException>(() =>
+            official.InviteAsync(group.GroupId, dave, claimedRank: GroupRank.Creator))).Error);
         var sdkInvite = await Assert.ThrowsAsync<CofferException>(() => bobGroup.InviteAsync(dave, cancellationToken: Ct));
         Assert.True(sdkInvite.Is(ProtocolError.GroupUserRank));
 
-        // A manager (rank 2) of either client kicks a member; the creator cannot be kicked by either.
-        await group.UpdateRankAsync(wasm.UserId.Value, GroupRank.Manager, Ct);
-        Assert.Equal("server_315", (await wasm.RunAsync("group_kick", group.GroupId, ("user_id", alice.UserId.Value))).Str("failure"));
-        Assert.True((await wasm.RunAsync("group_kick", group.GroupId, ("user_id", bob.UserId.Value))).GetProperty("ok").GetBoolean());
+        // A manager (rank 2) of either client kicks a member; neither can kick the creator.
+        await group.UpdateRankAsync(official.UserId.Value, GroupRank.Manager, Ct);
+        Assert.Contains("server_315", (await Assert.ThrowsAsync<OfficialClientException>(() => official.KickAsync(group.GroupId, alice.UserId))).Error);
+        await official.KickAsync(group.GroupId, bob.UserId);
         var kicked = await Assert.ThrowsAsync<CofferException>(() => bob.GetGroupAsync(group.GroupId, cancellationToken: Ct));
         Assert.True(kicked.Is(ProtocolError.GroupAccess));
 
-        await group.KickAsync(wasm.UserId.Value, Ct);
-        Assert.Equal("server_310", (await wasm.RunAsync("group_fetch", group.GroupId)).Str("failure"));
+        await group.KickAsync(official.UserId.Value, Ct);
+        Assert.Contains("server_310", (await Assert.ThrowsAsync<OfficialClientException>(() => official.OpenAsync(group.GroupId))).Error);
     }
 
-    /// <summary>A user registered and driven by the official client (its keys are made by the wasm).</summary>
-    private sealed class Official(RunningServer server, string identifier, UserId userId)
+    /// <summary>A user registered and logged in by the official client (its keys are made by the wasm), acting as the JS SDK does.</summary>
+    private sealed class OfficialUser(OfficialClient wasm, RunningServer server, UserId userId, string jwt, JsonElement userKeys)
     {
         private const string Password = "wasm password ✓";
 
         public UserId UserId { get; } = userId;
 
-        public static async Task<Official> RegisterAsync(RunningServer server, string identifier)
+        private string BaseUrl => server.BaseUrl.ToString().TrimEnd('/');
+
+        private string Token => server.Credentials.PublicToken;
+
+        private JsonElement NewestUserKey => userKeys[0];
+
+        public static async Task<OfficialUser> RegisterAsync(OfficialClient wasm, RunningServer server, string identifier)
         {
-            JsonElement prepared = await OfficialClient.RunAsync(
-                new Dictionary<string, string> { ["op"] = "prepare_register", ["identifier"] = identifier, ["password"] = Password }, Ct);
+            string body = await wasm.CallStringAsync("prepare_register", identifier, Password);
             using var http = new HttpClient { BaseAddress = server.BaseUrl };
-            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/register")
-            {
-                Content = new StringContent(prepared.Str("body"), Encoding.UTF8, "application/json"),
-            };
+            using var request = new HttpRequestMessage(HttpMethod.Post, "/api/v1/register") { Content = new StringContent(body, Encoding.UTF8, "application/json") };
             request.Headers.Add("x-sentc-app-token", server.Credentials.SecretToken);
             using HttpResponseMessage response = await http.SendAsync(request, Ct);
-            return new Official(server, identifier, OwnBackend.DoneRegister(await response.Content.ReadAsStringAsync(Ct)).UserId);
+            UserId userId = OwnBackend.DoneRegister(await response.Content.ReadAsStringAsync(Ct)).UserId;
+            JsonElement login = await wasm.CallAsync("login", server.BaseUrl.ToString().TrimEnd('/'), server.Credentials.PublicToken, identifier, Password);
+            Assert.Equal(userId.Value, login.Str("id"));
+            return new OfficialUser(wasm, server, userId, login.Str("jwt"), login.GetProperty("user_keys"));
         }
 
-        public Task<JsonElement> RunAsync(string op, GroupId? group, params (string Name, object Value)[] arguments)
+        public Task<JsonElement> OpenAsync(GroupId group) => wasm.CallAsync("driver.group_open", BaseUrl, Token, jwt, group.Value, userKeys);
+
+        public async Task<GroupId> CreateGroupAsync(bool sign) => new(await wasm.CallStringAsync(
+            "group_create_group", BaseUrl, Token, jwt, NewestUserKey.Str("public_key"), null, sign ? NewestUserKey.Str("sign_key") : null, UserId.Value));
+
+        /// <summary>Invites a user; <paramref name="claimedRank"/> replaces the member's real rank in the wasm's own rank check.</summary>
+        public async Task InviteAsync(GroupId group, UserId user, int? claimedRank = null)
         {
-            var command = new Dictionary<string, object>
+            JsonElement opened = await OpenAsync(group);
+            await wasm.CallAsync("group_invite_user", BaseUrl, Token, jwt, group.Value, user.Value, opened.GetProperty("keys").GetArrayLength(), null,
+                claimedRank ?? opened.GetProperty("rank").GetInt32(), false, false, false, await PublicKeyAsync(user), opened.Str("key_string"), null);
+        }
+
+        public async Task AcceptJoinRequestAsync(GroupId group, UserId user)
+        {
+            JsonElement opened = await OpenAsync(group);
+            await wasm.CallAsync("group_accept_join_req", BaseUrl, Token, jwt, group.Value, user.Value, opened.GetProperty("keys").GetArrayLength(), null,
+                opened.GetProperty("rank").GetInt32(), await PublicKeyAsync(user), opened.Str("key_string"), null);
+        }
+
+        public Task AcceptInviteAsync(GroupId group) => wasm.CallAsync("driver.group_accept_invite", BaseUrl, Token, jwt, group.Value);
+
+        public Task SendJoinRequestAsync(GroupId group) => wasm.CallAsync("driver.group_join_request", BaseUrl, Token, jwt, group.Value);
+
+        public Task KickAsync(GroupId group, UserId user) => wasm.CallAsync("driver.group_kick", BaseUrl, Token, jwt, group.Value, user.Value);
+
+        /// <summary>Encrypts with the newest group key (the server lists keys newest first), signed with the newest user sign key.</summary>
+        public async Task<string> EncryptAsync(GroupId group, string text, bool sign = false)
+        {
+            string key = (await OpenAsync(group)).GetProperty("keys")[0].Str("key");
+            return await wasm.CallStringAsync("encrypt_string_symmetric", key, text, sign ? NewestUserKey.Str("sign_key") : null);
+        }
+
+        /// <summary>Decrypts with the key the head names; with a signer, checks the signature with the signer's verify key.</summary>
+        public async Task<string> DecryptAsync(GroupId group, string data, UserId? signer = null)
+        {
+            JsonElement head = await wasm.CallAsync("split_head_and_encrypted_string", data);
+            string key = (await OpenAsync(group)).GetProperty("keys").EnumerateArray().Single(k => k.Str("id") == head.Str("id")).Str("key");
+            string? verifyKey = null;
+            if (signer is { } signerId)
             {
-                ["op"] = op,
-                ["base_url"] = server.BaseUrl.ToString().TrimEnd('/'),
-                ["token"] = server.Credentials.PublicToken,
-                ["identifier"] = identifier,
-                ["password"] = Password,
-            };
-            if (group is { } id)
-            {
-                command["group_id"] = id.Value;
+                string signKeyId = head.GetProperty("sign").Str("id");
+                verifyKey = await wasm.CallStringAsync("user_extract_verify_key_data", await GetAsync($"/user/{signerId.Value}/verify_key/{signKeyId}"));
             }
 
-            foreach ((string name, object value) in arguments)
-            {
-                command[name] = value;
-            }
+            return await wasm.CallStringAsync("decrypt_string_symmetric", key, data, verifyKey);
+        }
 
-            return OfficialClient.RunAsync(command, Ct);
+        private async Task<string> PublicKeyAsync(UserId user) =>
+            (await wasm.CallAsync("user_extract_public_key_data", await GetAsync($"/user/{user.Value}/public_key"))).Str("public_key");
+
+        private async Task<string> GetAsync(string path)
+        {
+            using var http = new HttpClient { BaseAddress = server.BaseUrl };
+            using var request = new HttpRequestMessage(HttpMethod.Get, "/api/v1" + path) { Content = new StringContent("", Encoding.UTF8, "application/json") };
+            request.Headers.Add("x-sentc-app-token", Token);
+            using HttpResponseMessage response = await http.SendAsync(request, Ct);
+            return await response.Content.ReadAsStringAsync(Ct);
         }
     }
 }

@@ -469,4 +469,28 @@ public sealed class GroupStore(Database db, TimeProvider time)
             transaction);
         return new CreatedGroup(group, key);
     }
+
+    /// <summary>
+    /// Creates a light group (api.md §4.19): no keys, no HMAC or sortable key, no current key; only the group row and
+    /// the creator as rank-0 member, inside the caller's transaction.
+    /// </summary>
+    public static async Task<GroupId> CreateLightAsync(
+        DbConnection connection, DbTransaction transaction, AppId app, GroupKind kind, string creatorMemberId, long now)
+    {
+        var group = new GroupId(NewId.Uuid());
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO grp (id, app_id, kind, parent_id, invite_open, is_connected, current_key_id, created_at)
+            VALUES (@group, @app, @kind, NULL, @inviteOpen, @isConnected, NULL, @now);
+            INSERT INTO group_member (group_id, member_id, member_type, rank, joined_at)
+            VALUES (@group, @member, @type, @rank, @now);
+            """,
+            new
+            {
+                group = group.Value, app = app.Value, kind = (int)kind, inviteOpen = true, isConnected = false, now,
+                member = creatorMemberId, type = (int)MemberType.User, rank = CreatorRank,
+            },
+            transaction);
+        return group;
+    }
 }

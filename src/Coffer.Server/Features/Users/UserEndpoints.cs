@@ -14,6 +14,7 @@ public static class UserEndpoints
     {
         api.MapPost("/exists", ExistsAsync).RequireAppToken(AppOption.UserExists);
         api.MapPost("/register", RegisterAsync).RequireAppToken(AppOption.UserRegister);
+        api.MapPost("/register_light", RegisterLightAsync).RequireAppToken(AppOption.UserRegister);
         api.MapPost("/prepare_login", PrepareLoginAsync).RequireAppToken(AppOption.UserPrepareLogin);
         api.MapPut("/refresh", RefreshAsync).RequireAppToken(AppOption.UserJwtRefresh).RequireJwt(JwtMode.IgnoreExpiry);
         api.MapPost("/init", InitAsync).RequireAppToken(AppOption.UserJwtRefresh).RequireJwt(JwtMode.IgnoreExpiry);
@@ -21,9 +22,11 @@ public static class UserEndpoints
         api.MapDelete("/user", DeleteUserAsync).RequireAppToken(AppOption.UserDelete).RequireJwt(JwtMode.Fresh);
         api.MapPut("/user/update_pw", ChangePasswordAsync).RequireAppToken(AppOption.UserChangePassword).RequireJwt(JwtMode.Fresh);
         api.MapPut("/user/reset_pw", ResetPasswordAsync).RequireAppToken(AppOption.UserResetPassword).RequireJwt();
+        api.MapPut("/user/reset_pw_light", ResetPasswordLightAsync).RequireSecretToken();
 
         api.MapPost("/user/prepare_register_device", PrepareDeviceAsync).RequireAppToken(AppOption.UserDeviceRegister);
         api.MapPut("/user/done_register_device", DoneDeviceAsync).RequireAppToken(AppOption.UserDeviceRegister).RequireJwt();
+        api.MapPut("/user/done_register_device_light", DoneDeviceLightAsync).RequireAppToken(AppOption.UserDeviceRegister).RequireJwt();
         api.MapPut("/user/user_keys/session/{sessionId}", AddSessionKeysAsync).RequireJwt();
 
         api.MapGet("/user/device/{lastTime}/{lastId}", ListDevicesAsync).RequireAppToken(AppOption.UserDeviceList).RequireJwt();
@@ -56,16 +59,28 @@ public static class UserEndpoints
             return Reply.Error(ProtocolError.UserKeysNotFound);
         }
 
+        return await RegisterUserAsync(context, users, data.Device, data.Group, ct);
+    }
+
+    /// <summary>POST /register_light (§4.19): a light user (device keys, no user keys); the device is the user group's creator.</summary>
+    public static Task<IResult> RegisterLightAsync(
+        JsonBody<UserDeviceRegisterInput> body, HttpContext context, UserStore users, CancellationToken ct) =>
+        RegisterUserAsync(context, users, body.Value, userGroup: null, ct);
+
+    /// <summary>The identifier must be unused (101); then user, device and user group (keyless when null) are created.</summary>
+    private static async Task<IResult> RegisterUserAsync(
+        HttpContext context, UserStore users, UserDeviceRegisterInput device, CreateData? userGroup, CancellationToken ct)
+    {
         AppId app = context.Identity().App;
-        string identifierHash = UserRules.IdentifierHash(data.Device.DeviceIdentifier);
+        string identifierHash = UserRules.IdentifierHash(device.DeviceIdentifier);
         if (await users.IdentifierInUseAsync(app, identifierHash, ct))
         {
             return Reply.Error(ProtocolError.UserExists);
         }
 
-        (UserId User, DeviceId Device)? created = await users.RegisterAsync(app, data, identifierHash, ct);
-        return created is var (user, device)
-            ? Reply.Ok(new RegisterOutput(user.Value, device.Value, data.Device.DeviceIdentifier))
+        (UserId User, DeviceId Device)? created = await users.RegisterAsync(app, device, userGroup, identifierHash, ct);
+        return created is var (userId, deviceId)
+            ? Reply.Ok(new RegisterOutput(userId.Value, deviceId.Value, device.DeviceIdentifier))
             : Reply.Error(ProtocolError.UserExists);
     }
 
@@ -148,6 +163,15 @@ public static class UserEndpoints
         return Reply.Success();
     }
 
+    /// <summary>PUT /user/reset_pw_light (§4.15, secret token): the customer backend resets a light user's password.</summary>
+    public static async Task<IResult> ResetPasswordLightAsync(
+        JsonBody<UserDeviceRegisterInput> body, HttpContext context, UserStore users, CancellationToken ct)
+    {
+        UserDeviceRegisterInput input = body.Value;
+        bool reset = await users.ResetPasswordLightAsync(context.Identity().App, input, UserRules.IdentifierHash(input.DeviceIdentifier), ct);
+        return reset ? Reply.Success() : Reply.Error(ProtocolError.UserNotFound);
+    }
+
     public static async Task<IResult> PrepareDeviceAsync(
         JsonBody<UserDeviceRegisterInput> body, HttpContext context, UserStore users, CancellationToken ct)
     {
@@ -190,6 +214,25 @@ public static class UserEndpoints
         return outcome.Error is null
             ? Reply.Ok(new GroupInviteServerOutput(outcome.SessionId, "The device was added to the user."))
             : Reply.Error(outcome.Error);
+    }
+
+    public static async Task<IResult> DoneDeviceLightAsync(
+        JsonBody<UserDeviceDoneRegisterInputLight> body, HttpContext context, UserStore users, CancellationToken ct)
+    {
+        UserDeviceDoneRegisterInputLight input = body.Value;
+        if (input.Token is "null" or "NULL")
+        {
+            return Reply.Error(ProtocolError.UserNotFound);
+        }
+
+        if (UserRules.NewMemberRank(input.UserGroup.Rank) is not int rank)
+        {
+            return Reply.Error(ProtocolError.GroupUserRank);
+        }
+
+        RequestIdentity identity = context.Identity();
+        ProtocolError? error = await users.DoneDeviceLightAsync(identity.App, identity.User, input.Token, rank, ct);
+        return error is null ? Reply.Success() : Reply.Error(error);
     }
 
     public static async Task<IResult> AddSessionKeysAsync(

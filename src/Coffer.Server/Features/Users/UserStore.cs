@@ -91,10 +91,12 @@ public sealed class UserStore(Database db, TimeProvider time)
     }
 
     /// <summary>
-    /// Creates user, device and user group in one transaction (§4.1 register). Null when the identifier is taken
-    /// (also when another request took it in the meantime: the unique index decides).
+    /// Creates user, device and user group in one transaction (§4.1 register; §4.19 register_light when
+    /// <paramref name="userGroup"/> is null: a user group without keys). Null when the identifier is taken (also when
+    /// another request took it in the meantime: the unique index decides).
     /// </summary>
-    public async Task<(UserId User, DeviceId Device)?> RegisterAsync(AppId app, RegisterData data, string identifierHash, CancellationToken ct)
+    public async Task<(UserId User, DeviceId Device)?> RegisterAsync(
+        AppId app, UserDeviceRegisterInput input, CreateData? userGroup, string identifierHash, CancellationToken ct)
     {
         var user = new UserId(NewId.Uuid());
         var device = new DeviceId(NewId.Uuid());
@@ -105,14 +107,13 @@ public sealed class UserStore(Database db, TimeProvider time)
             {
                 // The device is the creator member of the user group, and its public key (id = device id) encrypts the
                 // first user key: the client's creator_public_key_id ("non_registered") is overwritten.
-                GroupStore.CreatedGroup group = await GroupStore.CreateAsync(
-                    connection, transaction, app, GroupKind.User, data.Group, device.Value, device.Value, now);
+                GroupId group = userGroup is null
+                    ? await GroupStore.CreateLightAsync(connection, transaction, app, GroupKind.User, device.Value, now)
+                    : (await GroupStore.CreateAsync(connection, transaction, app, GroupKind.User, userGroup, device.Value, device.Value, now)).Group;
                 await connection.ExecuteAsync(
-                    """
-                    INSERT INTO app_user (id, app_id, user_group_id, created_at) VALUES (@user, @app, @group, @now)
-                    """,
-                    new { user = user.Value, app = app.Value, group = group.Group.Value, now }, transaction);
-                await InsertDeviceAsync(connection, transaction, app, device, user, identifierHash, data.Device, now);
+                    "INSERT INTO app_user (id, app_id, user_group_id, created_at) VALUES (@user, @app, @group, @now)",
+                    new { user = user.Value, app = app.Value, group = group.Value, now }, transaction);
+                await InsertDeviceAsync(connection, transaction, app, device, user, identifierHash, input, now);
                 return 0;
             }, ct);
         }
@@ -122,6 +123,31 @@ public sealed class UserStore(Database db, TimeProvider time)
         }
 
         return (user, device);
+    }
+
+    /// <summary>
+    /// PUT /user/reset_pw_light (§4.15): new password data, master key and device key pairs for the registered device
+    /// with this identifier, only if its user is a light user (a user group without keys; a full user's devices hold
+    /// copies of the user keys encrypted for their key pairs, which a reset would orphan). The device keys are
+    /// replaced too because the client wraps them with the new master key: the old wrapped keys cannot be opened any
+    /// more. One statement, the light-user predicate inside it. False when no light user has the identifier.
+    /// </summary>
+    public async Task<bool> ResetPasswordLightAsync(AppId app, UserDeviceRegisterInput input, string identifierHash, CancellationToken ct)
+    {
+        await using DbConnection connection = await db.OpenAsync(ct);
+        return await connection.ExecuteAsync(new CommandDefinition(
+            """
+            UPDATE device SET client_random_value = @ClientRandomValue, derived_alg = @DerivedAlg,
+                hashed_auth_key = @HashedAuthenticationKey, master_key_alg = @MasterKeyAlg,
+                encrypted_master_key = @EncryptedMasterKey, encrypted_master_key_alg = @EncryptedMasterKeyAlg,
+                public_key = @PublicKey, encrypted_private_key = @EncryptedPrivateKey, keypair_encrypt_alg = @KeypairEncryptAlg,
+                verify_key = @VerifyKey, encrypted_sign_key = @EncryptedSignKey, keypair_sign_alg = @KeypairSignAlg
+            WHERE app_id = @app AND identifier_hash = @hash AND user_id IN (
+                SELECT u.id FROM app_user u
+                WHERE u.app_id = @app AND NOT EXISTS (SELECT 1 FROM group_key gk WHERE gk.group_id = u.user_group_id))
+            """,
+            DeviceParameters(input, new { app = app.Value, hash = identifierHash }),
+            cancellationToken: ct)) == 1;
     }
 
     /// <summary>
@@ -449,13 +475,7 @@ public sealed class UserStore(Database db, TimeProvider time)
         long now = Now();
         return await db.InTransactionAsync(async (connection, transaction) =>
         {
-            string? device = await connection.QuerySingleOrDefaultAsync<string>(
-                """
-                SELECT id FROM device
-                WHERE app_id = @app AND registration_token_hash = @hash AND user_id IS NULL AND created_at >= @cutoff
-                """,
-                new { app = app.Value, hash = UserRules.SecretHash(token), cutoff = PendingCutoff() }, transaction);
-            string? group = await UserGroupAsync(connection, transaction, app, user);
+            (string? device, string? group) = await FindPendingDeviceAsync(connection, transaction, app, user, token);
             if (device is null || group is null)
             {
                 return new DeviceKeysOutcome(ProtocolError.UserNotFound);
@@ -466,24 +486,77 @@ public sealed class UserStore(Database db, TimeProvider time)
                 return new DeviceKeysOutcome(ProtocolError.GroupKeyNotFound);
             }
 
-            int attached = await connection.ExecuteAsync(
-                "UPDATE device SET user_id = @user, registration_token_hash = NULL WHERE id = @device AND user_id IS NULL",
-                new { user = user.Value, device }, transaction);
-            if (attached != 1)
+            if (!await AttachDeviceAsync(connection, transaction, user, device, group, rank, sessionId, now))
             {
                 return new DeviceKeysOutcome(ProtocolError.UserNotFound);
             }
 
-            await connection.ExecuteAsync(
-                """
-                INSERT INTO group_member (group_id, member_id, member_type, rank, joined_at, key_session_id, key_session_at)
-                VALUES (@group, @device, @type, @rank, @now, @sessionId, @sessionAt)
-                """,
-                new { group, device, type = (int)MemberType.User, rank, now, sessionId, sessionAt = sessionId is null ? (long?)null : now },
-                transaction);
             await InsertMemberKeysAsync(connection, transaction, group, device, keys.Keys, now);
             return new DeviceKeysOutcome(null, sessionId);
         }, ct);
+    }
+
+    /// <summary>
+    /// PUT /user/done_register_device_light (§4.19): attaches the pending device of <paramref name="token"/> to the
+    /// caller's light user and makes it a member of the keyless user group. A user whose group has keys must give the
+    /// new device its copies of them (the full endpoint): 303.
+    /// </summary>
+    public Task<ProtocolError?> DoneDeviceLightAsync(AppId app, UserId user, string token, int rank, CancellationToken ct) =>
+        db.InTransactionAsync(async (connection, transaction) =>
+        {
+            (string? device, string? group) = await FindPendingDeviceAsync(connection, transaction, app, user, token);
+            if (device is null || group is null)
+            {
+                return ProtocolError.UserNotFound;
+            }
+
+            if (await connection.ExecuteScalarAsync<long>(
+                "SELECT COUNT(*) FROM group_key WHERE group_id = @group", new { group }, transaction) > 0)
+            {
+                return ProtocolError.GroupNoKeys;
+            }
+
+            return await AttachDeviceAsync(connection, transaction, user, device, group, rank, sessionId: null, Now())
+                ? null
+                : ProtocolError.UserNotFound;
+        }, ct);
+
+    /// <summary>The unexpired pending device of the registration token and the caller's user group (either may be null).</summary>
+    private async Task<(string? Device, string? Group)> FindPendingDeviceAsync(
+        DbConnection connection, DbTransaction transaction, AppId app, UserId user, string token)
+    {
+        string? device = await connection.QuerySingleOrDefaultAsync<string>(
+            """
+            SELECT id FROM device
+            WHERE app_id = @app AND registration_token_hash = @hash AND user_id IS NULL AND created_at >= @cutoff
+            """,
+            new { app = app.Value, hash = UserRules.SecretHash(token), cutoff = PendingCutoff() }, transaction);
+        return (device, await UserGroupAsync(connection, transaction, app, user));
+    }
+
+    /// <summary>
+    /// Attaches the pending device to the user (the <c>user_id IS NULL</c> predicate makes a concurrent second attach
+    /// fail) and adds it to the user group. False when the device was attached in the meantime.
+    /// </summary>
+    private static async Task<bool> AttachDeviceAsync(
+        DbConnection connection, DbTransaction transaction, UserId user, string device, string group, int rank, string? sessionId, long now)
+    {
+        int attached = await connection.ExecuteAsync(
+            "UPDATE device SET user_id = @user, registration_token_hash = NULL WHERE id = @device AND user_id IS NULL",
+            new { user = user.Value, device }, transaction);
+        if (attached != 1)
+        {
+            return false;
+        }
+
+        await connection.ExecuteAsync(
+            """
+            INSERT INTO group_member (group_id, member_id, member_type, rank, joined_at, key_session_id, key_session_at)
+            VALUES (@group, @device, @type, @rank, @now, @sessionId, @sessionAt)
+            """,
+            new { group, device, type = (int)MemberType.User, rank, now, sessionId, sessionAt = sessionId is null ? (long?)null : now },
+            transaction);
+        return true;
     }
 
     /// <summary>PUT /user/user_keys/session/:sid: more user keys for the device whose user-group membership holds the session.</summary>
@@ -587,15 +660,22 @@ public sealed class UserStore(Database db, TimeProvider time)
                 @HashedAuthenticationKey, @MasterKeyAlg, @EncryptedMasterKey, @EncryptedMasterKeyAlg, @PublicKey, @EncryptedPrivateKey,
                 @KeypairEncryptAlg, @VerifyKey, @EncryptedSignKey, @KeypairSignAlg, @now)
             """,
-            new
-            {
-                device = device.Value, app = app.Value, user = user?.Value, identifierHash, now,
-                input.Derived.ClientRandomValue, input.Derived.DerivedAlg, input.Derived.HashedAuthenticationKey,
-                input.MasterKey.MasterKeyAlg, input.MasterKey.EncryptedMasterKey, input.MasterKey.EncryptedMasterKeyAlg,
-                input.Derived.PublicKey, input.Derived.EncryptedPrivateKey, input.Derived.KeypairEncryptAlg,
-                input.Derived.VerifyKey, input.Derived.EncryptedSignKey, input.Derived.KeypairSignAlg,
-            },
+            DeviceParameters(input, new { device = device.Value, app = app.Value, user = user?.Value, identifierHash, now }),
             transaction);
+
+    /// <summary>The password data, master key and key pairs of a device, named as the device columns' parameters, plus <paramref name="more"/>.</summary>
+    private static DynamicParameters DeviceParameters(UserDeviceRegisterInput input, object more)
+    {
+        var parameters = new DynamicParameters(new
+        {
+            input.Derived.ClientRandomValue, input.Derived.DerivedAlg, input.Derived.HashedAuthenticationKey,
+            input.MasterKey.MasterKeyAlg, input.MasterKey.EncryptedMasterKey, input.MasterKey.EncryptedMasterKeyAlg,
+            input.Derived.PublicKey, input.Derived.EncryptedPrivateKey, input.Derived.KeypairEncryptAlg,
+            input.Derived.VerifyKey, input.Derived.EncryptedSignKey, input.Derived.KeypairSignAlg,
+        });
+        parameters.AddDynamicParams(more);
+        return parameters;
+    }
 
     private long Now() => time.GetUtcNow().ToUnixTimeMilliseconds();
 

@@ -4,12 +4,14 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 
-namespace Coffer.Interop.Tests;
+namespace Coffer.InteropNode;
 
 /// <summary>
 /// The official sentc client (<c>sentc_wasm@0.15.0</c>) running in Node, driven through
-/// <c>tests/interop-node/driver.js</c> over JSON lines. One Node process per test class (class fixture); every call
-/// has a timeout, and a call that times out kills the process and fails the test instead of hanging the run.
+/// <c>tests/interop-node/driver.js</c> over JSON lines: the one harness of every test project that talks to the
+/// official client (Interop, Client, Cli tests link this file). One Node process per test class (class fixture);
+/// every call has a timeout (<see cref="DefaultTimeout"/> or <see cref="CallWithTimeoutAsync"/>'s), and a call that
+/// times out kills the process and fails the test instead of hanging the run; the next call starts a fresh one.
 /// </summary>
 public sealed class OfficialClient : IAsyncLifetime
 {
@@ -254,6 +256,7 @@ public sealed class OfficialClient : IAsyncLifetime
                         break;
                     case bool b: json.WriteBooleanValue(b); break;
                     case int i: json.WriteNumberValue(i); break;
+                    case JsonElement element: element.WriteTo(json); break; // a result passed back as it came (e.g. user keys)
                     default: throw new ArgumentException($"cannot pass a {arg.GetType().Name} to the official client");
                 }
             }

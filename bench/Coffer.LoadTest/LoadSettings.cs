@@ -1,0 +1,79 @@
+using System.Net;
+using System.Text.Json;
+
+namespace Coffer.LoadTest;
+
+public enum Scenario
+{
+    /// <summary>prepare_login + done_login + (client) challenge decryption + verify_login: one complete login.</summary>
+    Login,
+
+    /// <summary>PUT /refresh with the login's JWT and refresh token.</summary>
+    Refresh,
+}
+
+/// <summary>
+/// The validated settings of one run. Every loop is bounded twice: by a request budget and by time; each bound has a
+/// hard ceiling here, and only loopback servers are accepted (the tool must never load anything but this machine).
+/// </summary>
+public sealed record LoadSettings(
+    Uri ApiBase, string PublicToken, string SecretToken, Scenario Scenario, int Users, int Concurrency, long MaxRequests,
+    TimeSpan Run, TimeSpan Warmup, TimeSpan WaitForServer, int? ServerPid, string Label)
+{
+    public const int MaxUsers = 10_000;
+    public const int MaxConcurrency = 256;
+    public const long MaxRequestsCeiling = 10_000_000;
+    public const double MaxSecondsCeiling = 600;
+
+    public static LoadSettings From(
+        string baseUrl, string? appJson, string? publicToken, string? secretToken, Scenario scenario, int users, int concurrency,
+        long maxRequests, double maxSeconds, double warmupSeconds, double waitSeconds, int? serverPid, string label)
+    {
+        if (!Uri.TryCreate(baseUrl, UriKind.Absolute, out Uri? uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            throw new ArgumentException($"--base-url must be an absolute http(s) URL: {baseUrl}");
+        }
+
+        if (!IsLoopbackHost(uri.Host))
+        {
+            throw new ArgumentException($"refusing {uri.Host}: the load test only targets loopback addresses (127.0.0.0/8, ::1, localhost).");
+        }
+
+        if (appJson is not null)
+        {
+            using JsonDocument app = JsonDocument.Parse(File.ReadAllText(appJson));
+            publicToken ??= app.RootElement.GetProperty("public_token").GetString();
+            secretToken ??= app.RootElement.GetProperty("secret_token").GetString();
+        }
+
+        if (string.IsNullOrEmpty(publicToken) || string.IsNullOrEmpty(secretToken))
+        {
+            throw new ArgumentException("the public and the secret token are needed (--app-json, or --public-token and --secret-token).");
+        }
+
+        Check(users is >= 1 and <= MaxUsers, $"--users must be 1..{MaxUsers}");
+        Check(concurrency is >= 1 and <= MaxConcurrency, $"--concurrency must be 1..{MaxConcurrency}");
+        Check(concurrency <= users, "--concurrency must not exceed --users (a user is never logged in by two workers at once)");
+        Check(maxRequests is >= 1 and <= MaxRequestsCeiling, $"--max-requests must be 1..{MaxRequestsCeiling}");
+        Check(maxSeconds is > 0 and <= MaxSecondsCeiling, $"--max-seconds must be in (0, {MaxSecondsCeiling}]");
+        Check(warmupSeconds is >= 0 and <= 60, "--warmup-seconds must be 0..60");
+        Check(waitSeconds is >= 0 and <= 120, "--wait-seconds must be 0..120");
+
+        var api = new Uri(uri.GetLeftPart(UriPartial.Authority) + "/api/v1/");
+        return new LoadSettings(api, publicToken, secretToken, scenario, users, concurrency, maxRequests,
+            TimeSpan.FromSeconds(maxSeconds), TimeSpan.FromSeconds(warmupSeconds), TimeSpan.FromSeconds(waitSeconds), serverPid, label);
+    }
+
+    /// <summary>An IP literal in 127.0.0.0/8 or ::1, or the name localhost (whose addresses are checked again at connect time).</summary>
+    public static bool IsLoopbackHost(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (IPAddress.TryParse(host.Trim('[', ']'), out IPAddress? ip) && IPAddress.IsLoopback(ip));
+
+    private static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
+}
