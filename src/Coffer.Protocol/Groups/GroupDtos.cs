@@ -137,9 +137,6 @@ public sealed record GroupJoinReqList(string UserId, long Time, int UserType);
 /// <summary>PUT /group/:gid/change_rank.</summary>
 public sealed record GroupChangeRankInput(string ChangedUserId, int NewRank);
 
-/// <summary>The light invite / join-accept body: only the rank (null means 4).</summary>
-public sealed record GroupNewMemberLightInput(int? Rank = null);
-
 /// <summary>POST /group/:gid/key_rotation and POST /user/user_keys/rotation (api.md §6.1). The last seven fields are optional.</summary>
 public sealed record KeyRotationData(
     string EncryptedGroupKeyByUser,

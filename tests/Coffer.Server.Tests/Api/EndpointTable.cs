@@ -78,6 +78,60 @@ public static class EndpointTable
         T("POST", "/register_light", "user_register"),
         T("POST", "/verify_login_light", "user_done_login"),
         T("PUT", "/user/done_register_device_light", "user_device_register", J),
+
+        // §4.6 key sessions (groups-members)
+        Any("PUT", "/group/{groupId}/invite/session/{sessionId}", J),
+        Any("PUT", "/group/{groupId}/join_req/session/{sessionId}", J),
+
+        // §4.7 invites (groups-members)
+        T("PUT", "/group/{groupId}/invite/{target}", "group_invite", J),
+        T("PUT", "/group/{groupId}/invite_auto/{target}", "group_auto_invite", J),
+        T("PUT", "/group/{groupId}/invite_group/{target}", "group_invite", J),
+        T("PUT", "/group/{groupId}/invite_group_auto/{target}", "group_auto_invite", J),
+        S("PUT", "/group/{groupId}/invite_group_auto_force/{target}", J),
+        T("PUT", "/group/{groupId}/re_invite/{target}", "group_auto_invite", J),
+        T("PUT", "/group/{groupId}/re_invite_group/{target}", "group_auto_invite", J),
+        S("PUT", "/group/{groupId}/re_invite_group_force/{target}", J),
+        T("GET", "/group/invite/{lastTime}/{lastId}", "group_invite", J),
+        T("PATCH", "/group/{groupId}/invite", "group_accept_invite", J),
+        T("DELETE", "/group/{groupId}/invite", "group_reject_invite", J),
+
+        // §4.8 join requests (groups-members)
+        T("PATCH", "/group/{groupId}/join_req", "group_join_req", J),
+        T("GET", "/group/joins/{lastTime}/{lastId}", "group_join_req", J),
+        T("DELETE", "/group/joins/{target}", "group_join_req", J),
+        T("GET", "/group/{groupId}/join_req/{lastTime}/{lastId}", "group_join_req", J),
+        T("PUT", "/group/{groupId}/join_req/{target}", "group_accept_join_req", J),
+        T("DELETE", "/group/{groupId}/join_req/{target}", "group_reject_join_req", J),
+
+        // §4.10 groups as members (groups-members); both URL forms of accept/reject (§8 #7)
+        T("GET", "/group/{groupId}/invite/{lastTime}/{lastId}", "group_invite", J),
+        T("PATCH", "/group/{groupId}/invite/{target}", "group_accept_invite", J),
+        T("DELETE", "/group/{groupId}/invite/{target}", "group_reject_invite", J),
+        T("PATCH", "/group/{groupId}/{target}/invite", "group_accept_invite", J),
+        T("DELETE", "/group/{groupId}/{target}/invite", "group_reject_invite", J),
+        T("PATCH", "/group/{groupId}/join_req/{target}", "group_join_req", J),
+        T("GET", "/group/{groupId}/joins/{lastTime}/{lastId}", "group_join_req", J),
+        T("DELETE", "/group/{groupId}/joins/{target}", "group_join_req", J),
+
+        // §4.14 leave and kick (groups-members)
+        T("DELETE", "/group/{groupId}/leave", "group_leave", J),
+        T("DELETE", "/group/{groupId}/kick/{target}", "group_user_delete", J),
+
+        // §4.15 forced kick and auto invites (groups-members)
+        S("DELETE", "/group/forced/{userId}/{groupId}/kick/{target}"),
+        S("POST", "/group/forced/{userId}/{groupId}/invite_auto/{target}"),
+        S("POST", "/group/forced/{userId}/{groupId}/invite_auto/{target}/light"),
+        S("POST", "/group/forced/{userId}/{groupId}/invite_auto/{target}/group"),
+        S("POST", "/group/forced/{userId}/{groupId}/invite_auto/{target}/group_light"),
+
+        // §4.19 light invites and join accept (groups-members)
+        T("PUT", "/group/{groupId}/invite/{target}/light", "group_invite", J),
+        T("PUT", "/group/{groupId}/invite_auto/{target}/light", "group_auto_invite", J),
+        T("PUT", "/group/{groupId}/invite_group/{target}/light", "group_invite", J),
+        T("PUT", "/group/{groupId}/invite_group_auto/{target}/light", "group_auto_invite", J),
+        S("PUT", "/group/{groupId}/invite_group_auto_force/{target}/light", J),
+        T("PUT", "/group/{groupId}/join_req/{target}/light", "group_accept_join_req", J),
     ];
 
     private static EndpointRow T(string method, string route, string option, JwtMode? jwt = null) =>

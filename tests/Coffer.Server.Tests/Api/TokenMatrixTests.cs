@@ -46,17 +46,17 @@ public sealed class TokenMatrixTests(TestDatabases databases)
     {
         AppOption option = AppOption.FromName(row.Option!) ?? throw new InvalidOperationException($"{row}: unknown option {row.Option}");
         // The users first: registering and logging in need options this row may be about to forbid.
-        string?[] jwts = [await JwtForAsync(app, row), await JwtForAsync(app, row), await JwtForAsync(app, row)];
+        Caller[] callers = [await CallerForAsync(app, row), await CallerForAsync(app, row), await CallerForAsync(app, row)];
         var failures = new List<string?>();
         try
         {
             await SetOptionAsync(app, option, TokenLevel.Forbidden);
-            failures.Add(ExpectRefused(row, "level 0, secret token", await SendAsync(app, row, app.SecretToken, jwts[0])));
+            failures.Add(ExpectRefused(row, "level 0, secret token", await SendAsync(app, row, app.SecretToken, callers[0])));
             await SetOptionAsync(app, option, TokenLevel.Secret);
-            failures.Add(ExpectRefused(row, "level 2, public token", await SendAsync(app, row, app.PublicToken, jwts[0])));
-            failures.Add(ExpectPassed(row, "level 2, secret token", await SendAsync(app, row, app.SecretToken, jwts[1])));
+            failures.Add(ExpectRefused(row, "level 2, public token", await SendAsync(app, row, app.PublicToken, callers[0])));
+            failures.Add(ExpectPassed(row, "level 2, secret token", await SendAsync(app, row, app.SecretToken, callers[1])));
             await SetOptionAsync(app, option, TokenLevel.Public);
-            failures.Add(ExpectPassed(row, "level 1, public token", await SendAsync(app, row, app.PublicToken, jwts[2])));
+            failures.Add(ExpectPassed(row, "level 1, public token", await SendAsync(app, row, app.PublicToken, callers[2])));
         }
         finally
         {
@@ -78,29 +78,51 @@ public sealed class TokenMatrixTests(TestDatabases databases)
         var failures = new List<string>();
         foreach ((string check, string appToken, bool passes) in checks)
         {
-            ApiAnswer answer = await SendAsync(app, row, appToken, await JwtForAsync(app, row));
+            ApiAnswer answer = await SendAsync(app, row, appToken, await CallerForAsync(app, row));
             failures.AddRange(new[] { passes ? ExpectPassed(row, check, answer) : ExpectRefused(row, check, answer) }.OfType<string>());
         }
 
         return failures;
     }
 
-    /// <summary>A fresh JWT of a new user when the row needs a JWT (each request gets its own user: bodyless endpoints act).</summary>
-    private async Task<string?> JwtForAsync(TestApp app, EndpointRow row) =>
-        row.Jwt is null ? null : (await app.RegisterAsync($"matrix-{Interlocked.Increment(ref userCount)}")).Jwt;
+    /// <summary>Who sends one request: a JWT (rows with a JWT), and for routes on a group, that user's own group.</summary>
+    private sealed record Caller(string? Jwt, string? User, string? Group);
+
+    /// <summary>
+    /// A new user when the row needs a JWT or acts on a group (each request gets its own user: bodyless endpoints act).
+    /// Group access (400/310) is checked before the option (§1.9), so routes on <c>{groupId}</c> get a group the user
+    /// created (rank 0), made now, before the row's option changes.
+    /// </summary>
+    private async Task<Caller> CallerForAsync(TestApp app, EndpointRow row)
+    {
+        bool onGroup = row.Route.Contains("{groupId}", StringComparison.Ordinal);
+        if (row.Jwt is null && !onGroup)
+        {
+            return new Caller(null, null, null);
+        }
+
+        TestUser user = await app.RegisterAsync($"matrix-{Interlocked.Increment(ref userCount)}");
+        string? group = onGroup ? await Features.Groups.GroupKit.CreateAsync(app, user) : null;
+        return new Caller(row.Jwt is null ? null : user.Jwt, user.UserId, group);
+    }
 
     private static Task SetOptionAsync(TestApp app, AppOption option, TokenLevel level) =>
         app.Services.GetRequiredService<AppAdmin>().SetOptionAsync(app.App.App, option, level, CancellationToken.None);
 
-    private static Task<ApiAnswer> SendAsync(TestApp app, EndpointRow row, string appToken, string? jwt) =>
-        app.SendAsync(new HttpMethod(row.Method), PathOf(row), appToken: appToken, jwt: jwt);
+    private static Task<ApiAnswer> SendAsync(TestApp app, EndpointRow row, string appToken, Caller caller) =>
+        app.SendAsync(new HttpMethod(row.Method), PathOf(row, caller), appToken: appToken, jwt: caller.Jwt);
 
     /// <summary>
-    /// The request path: every parameter is a new UUID. The one place to give a parameter a real value (for example a
-    /// group the JWT's user belongs to, should a check that runs before the option stage need one).
+    /// The request path: <c>{groupId}</c> is the caller's group and, on forced group routes, <c>{userId}</c> its creator
+    /// (GF resolves access for it); every other parameter is a new UUID.
     /// </summary>
-    private static string PathOf(EndpointRow row) =>
-        System.Text.RegularExpressions.Regex.Replace(row.Route, @"\{[^}]*\}", _ => Guid.NewGuid().ToString());
+    private static string PathOf(EndpointRow row, Caller caller) =>
+        System.Text.RegularExpressions.Regex.Replace(row.Route, @"\{[^}]*\}", m => (m.Value, caller.Group) switch
+        {
+            ("{groupId}", string group) => group,
+            ("{userId}", not null) => caller.User!,
+            _ => Guid.NewGuid().ToString(),
+        });
 
     private static string? ExpectRefused(EndpointRow row, string check, ApiAnswer answer) =>
         (answer.Status, answer.ErrCode) == (HttpStatusCode.BadRequest, 203)

@@ -37,9 +37,6 @@ public sealed class GroupStore(Database db, TimeProvider time)
     /// <summary>Upper bound of the descendant walk of a delete (the ancestor walk of access resolution has the same bound).</summary>
     private const int MaxDepth = 1000;
 
-    /// <summary>Ids per statement when deleting many groups (stays far below the parameter limits of both databases).</summary>
-    private const int DeleteChunk = 500;
-
     /// <summary>
     /// POST /group, /group/light and the forced variants (§4.5, §4.19): a root group with <paramref name="creator"/> as
     /// rank-0 user member; with <paramref name="data"/> its first key, HMAC and sortable keys and the creator's copy of
@@ -312,34 +309,25 @@ public sealed class GroupStore(Database db, TimeProvider time)
     /// </summary>
     private static async Task DeleteTreeAsync(DbConnection connection, DbTransaction transaction, AppId app, string group, CancellationToken ct)
     {
-        List<string> doomed = [.. await connection.QueryAsync<string>(new CommandDefinition(
+        // Each statement walks the tree again (a CTE lives for one statement); the grp rows go last, so every walk
+        // still sees the whole tree. Their descendants' rows go with them by ON DELETE CASCADE.
+        string tree =
             $"""
             WITH RECURSIVE tree (id, depth) AS (
                 SELECT id, 0 FROM grp WHERE id = @group AND app_id = @app AND kind = @normal
                 UNION ALL
                 SELECT g.id, t.depth + 1 FROM grp g JOIN tree t ON g.parent_id = t.id WHERE t.depth < {MaxDepth}
             )
-            SELECT id FROM tree ORDER BY depth DESC
+            """;
+        await connection.ExecuteAsync(new CommandDefinition(
+            $"""
+            {tree} DELETE FROM rotation_pending WHERE member_id IN (SELECT id FROM tree);
+            {tree} DELETE FROM member_key WHERE member_id IN (SELECT id FROM tree);
+            {tree} DELETE FROM membership_request WHERE member_id IN (SELECT id FROM tree);
+            {tree} DELETE FROM group_member WHERE member_id IN (SELECT id FROM tree);
+            {tree} DELETE FROM grp WHERE id IN (SELECT id FROM tree);
             """,
-            new { group, app = app.Value, normal = (int)GroupKind.Normal }, transaction, cancellationToken: ct))];
-        foreach (string[] chunk in doomed.Chunk(DeleteChunk))
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                """
-                DELETE FROM rotation_pending WHERE member_id IN @chunk;
-                DELETE FROM member_key WHERE member_id IN @chunk;
-                DELETE FROM membership_request WHERE member_id IN @chunk;
-                DELETE FROM group_member WHERE member_id IN @chunk;
-                """,
-                new { chunk }, transaction, cancellationToken: ct));
-        }
-
-        // Deepest first: every statement removes leaves, so no cascade has to walk a long chain.
-        foreach (string[] chunk in doomed.Chunk(DeleteChunk))
-        {
-            await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM grp WHERE id IN @chunk AND app_id = @app", new { chunk, app = app.Value }, transaction, cancellationToken: ct));
-        }
+            new { group, app = app.Value, normal = (int)GroupKind.Normal }, transaction, cancellationToken: ct));
     }
 
     private static async Task<bool> IsNormalGroupAsync(DbConnection connection, DbTransaction? transaction, AppId app, string group, CancellationToken ct) =>
