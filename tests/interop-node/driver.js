@@ -31,8 +31,10 @@
 //   Groups, the parts the JS SDK 0.15 does in plain JavaScript around the wasm (fetch with the user's JWT; a server
 //   error is thrown as the wasm's own error string {"status":"server_N","error_message":...}):
 //   driver.group_open [base_url, token, jwt, group_id, user_keys]
-//                                         -> GET /group/{id}, every key decrypted with the user key it names:
-//                                            {"rank", "keys": [{"id", "key"}] (newest first), "key_string": "[key,…]"}
+//                                         -> GET /group/{id}, every key decrypted with the key it names among
+//                                            user_keys ([{group_key_id, private_key}]: the user's keys, or a parent
+//                                            group's keys for a child): {"rank", "keys": [{"id", "key", "private_key",
+//                                            "public_key"}] (newest first), "key_string": "[key,…]"}
 //   driver.group_accept_invite [base_url, token, jwt, group_id]          -> PATCH /group/{id}/invite
 //   driver.group_join_request [base_url, token, jwt, group_id]           -> PATCH /group/{id}/join_req
 //   driver.group_kick [base_url, token, jwt, group_id, user_id]          -> DELETE /group/{id}/kick/{user_id}
@@ -112,7 +114,12 @@ async function openGroup(baseUrl, token, jwt, groupId, userKeys) {
       }
       const key = client.group_decrypt_key(userKey.private_key, k.key_data);
       try {
-        return { id: key.get_group_key_id(), key: key.get_group_key() };
+        return {
+          id: key.get_group_key_id(),
+          key: key.get_group_key(),
+          private_key: key.get_private_group_key(),
+          public_key: key.get_public_group_key(),
+        };
       } finally {
         key.free();
       }

@@ -103,6 +103,30 @@ public sealed class OfficialClientGroupInteropTests(OfficialClient wasm) : IClas
         Assert.Contains("server_310", (await Assert.ThrowsAsync<OfficialClientException>(() => official.OpenAsync(group.GroupId))).Error);
     }
 
+    [Fact]
+    public async Task ChildGroups_KeysForTheParentsKey_ReadAcrossClients()
+    {
+        await using RunningServer server = await RunningServer.StartAsync(Ct);
+        await using var users = new GroupTestUsers(server);
+        CofferUser alice = await users.LoginAsync("alice");
+        OfficialUser official = await OfficialUser.RegisterAsync(wasm, server, "wasm-user");
+        using CofferGroup parent = await alice.CreateGroupAsync(cancellationToken: Ct);
+        await parent.InviteAutoAsync(official.UserId, GroupRank.Admin, Ct);
+        JsonElement parentKeys = OfficialUser.AsDecryptors(await official.OpenAsync(parent.GroupId));
+
+        // A child made by Coffer.Client: the official client decrypts its keys with the parent's private key.
+        using CofferGroup sdkChild = await parent.GetChildGroupAsync(await parent.CreateChildGroupAsync(sign: true, Ct), cancellationToken: Ct);
+        Assert.Equal(Text, await official.DecryptAsync(sdkChild.GroupId, sdkChild.EncryptString(Text), keysOf: parentKeys));
+
+        // A child made by the official client (group_create_child_group with the parent's public key): Coffer.Client reads it.
+        GroupId officialChildId = await official.CreateChildGroupAsync(parent.GroupId, sign: true);
+        using CofferGroup officialChild = await parent.GetChildGroupAsync(officialChildId, verify: true, Ct);
+        Assert.True(officialChild.NewestKey.SignatureVerified);
+        Assert.Equal(official.UserId, officialChild.NewestKey.SignedByUserId);
+        Assert.Equal(Text, officialChild.DecryptString(await official.EncryptAsync(officialChildId, Text, keysOf: parentKeys)));
+        Assert.Equal("back", await official.DecryptAsync(officialChildId, officialChild.EncryptString("back"), keysOf: parentKeys));
+    }
+
     /// <summary>A user registered and logged in by the official client (its keys are made by the wasm), acting as the JS SDK does.</summary>
     private sealed class OfficialUser(OfficialClient wasm, RunningServer server, UserId userId, string jwt, JsonElement userKeys)
     {
@@ -129,7 +153,23 @@ public sealed class OfficialClientGroupInteropTests(OfficialClient wasm) : IClas
             return new OfficialUser(wasm, server, userId, login.Str("jwt"), login.GetProperty("user_keys"));
         }
 
-        public Task<JsonElement> OpenAsync(GroupId group) => wasm.CallAsync("driver.group_open", BaseUrl, Token, jwt, group.Value, userKeys);
+        /// <summary>Opens a group with the user's keys, or with <paramref name="keysOf"/> (a parent's keys, see <see cref="AsDecryptors"/>).</summary>
+        public Task<JsonElement> OpenAsync(GroupId group, JsonElement? keysOf = null) =>
+            wasm.CallAsync("driver.group_open", BaseUrl, Token, jwt, group.Value, keysOf ?? userKeys);
+
+        /// <summary>An opened group's private keys in the shape driver.group_open takes for a child's keys.</summary>
+        public static JsonElement AsDecryptors(JsonElement opened) => JsonSerializer.SerializeToElement(
+            opened.GetProperty("keys").EnumerateArray()
+                .Select(k => new Dictionary<string, string> { ["group_key_id"] = k.Str("id"), ["private_key"] = k.Str("private_key") })
+                .ToList());
+
+        /// <summary>A child group as the JS SDK makes it: keys for the parent's newest public key.</summary>
+        public async Task<GroupId> CreateChildGroupAsync(GroupId parent, bool sign)
+        {
+            JsonElement opened = await OpenAsync(parent);
+            return new(await wasm.CallStringAsync("group_create_child_group", BaseUrl, Token, jwt, opened.GetProperty("keys")[0].Str("public_key"),
+                parent.Value, opened.GetProperty("rank").GetInt32(), null, sign ? NewestUserKey.Str("sign_key") : null, UserId.Value));
+        }
 
         public async Task<GroupId> CreateGroupAsync(bool sign) => new(await wasm.CallStringAsync(
             "group_create_group", BaseUrl, Token, jwt, NewestUserKey.Str("public_key"), null, sign ? NewestUserKey.Str("sign_key") : null, UserId.Value));
@@ -156,17 +196,17 @@ public sealed class OfficialClientGroupInteropTests(OfficialClient wasm) : IClas
         public Task KickAsync(GroupId group, UserId user) => wasm.CallAsync("driver.group_kick", BaseUrl, Token, jwt, group.Value, user.Value);
 
         /// <summary>Encrypts with the newest group key (the server lists keys newest first), signed with the newest user sign key.</summary>
-        public async Task<string> EncryptAsync(GroupId group, string text, bool sign = false)
+        public async Task<string> EncryptAsync(GroupId group, string text, bool sign = false, JsonElement? keysOf = null)
         {
-            string key = (await OpenAsync(group)).GetProperty("keys")[0].Str("key");
+            string key = (await OpenAsync(group, keysOf)).GetProperty("keys")[0].Str("key");
             return await wasm.CallStringAsync("encrypt_string_symmetric", key, text, sign ? NewestUserKey.Str("sign_key") : null);
         }
 
         /// <summary>Decrypts with the key the head names; with a signer, checks the signature with the signer's verify key.</summary>
-        public async Task<string> DecryptAsync(GroupId group, string data, UserId? signer = null)
+        public async Task<string> DecryptAsync(GroupId group, string data, UserId? signer = null, JsonElement? keysOf = null)
         {
             JsonElement head = await wasm.CallAsync("split_head_and_encrypted_string", data);
-            string key = (await OpenAsync(group)).GetProperty("keys").EnumerateArray().Single(k => k.Str("id") == head.Str("id")).Str("key");
+            string key = (await OpenAsync(group, keysOf)).GetProperty("keys").EnumerateArray().Single(k => k.Str("id") == head.Str("id")).Str("key");
             string? verifyKey = null;
             if (signer is { } signerId)
             {
