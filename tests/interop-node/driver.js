@@ -30,10 +30,11 @@
 //   driver.sleep [ms]                     -> answers after ms milliseconds (the harness's own timeout test)
 //   Groups, the parts the JS SDK 0.15 does in plain JavaScript around the wasm (fetch with the user's JWT; a server
 //   error is thrown as the wasm's own error string {"status":"server_N","error_message":...}):
-//   driver.group_open [base_url, token, jwt, group_id, user_keys]
+//   driver.group_open [base_url, token, jwt, group_id, user_keys, verify_keys?]
 //                                         -> GET /group/{id}, every key decrypted with the key it names among
 //                                            user_keys ([{group_key_id, private_key}]: the user's keys, or a parent
-//                                            group's keys for a child): {"rank", "keys": [{"id", "key", "private_key",
+//                                            group's keys for a child); verify_keys {sign key id: UserVerifyKeyData}
+//                                            checks signed keys (client_31 if one fails): {"rank", "keys": [{"id", "key", "private_key",
 //                                            "public_key"}] (newest first), "key_string": "[key,…]"}
 //   driver.group_accept_invite [base_url, token, jwt, group_id]          -> PATCH /group/{id}/invite
 //   driver.group_join_request [base_url, token, jwt, group_id]           -> PATCH /group/{id}/join_req
@@ -104,7 +105,7 @@ async function api(baseUrl, token, jwt, method, path) {
   return text;
 }
 
-async function openGroup(baseUrl, token, jwt, groupId, userKeys) {
+async function openGroup(baseUrl, token, jwt, groupId, userKeys, verifyKeys) {
   const data = client.group_extract_group_data(await api(baseUrl, token, jwt, "GET", `/group/${groupId}`));
   try {
     const keys = data.get_keys().map((k) => {
@@ -112,7 +113,9 @@ async function openGroup(baseUrl, token, jwt, groupId, userKeys) {
       if (userKey === undefined) {
         throw new Error(`driver: no user key ${k.private_key_id}`);
       }
-      const key = client.group_decrypt_key(userKey.private_key, k.key_data);
+      // With verify keys (sign key id -> UserVerifyKeyData), a signed key is verified as the JS SDK does with verify > 0.
+      const verifyKey = verifyKeys && k.signed_by_user_sign_key_id ? verifyKeys[k.signed_by_user_sign_key_id] : undefined;
+      const key = client.group_decrypt_key(userKey.private_key, k.key_data, verifyKey);
       try {
         return {
           id: key.get_group_key_id(),

@@ -28,6 +28,13 @@ public sealed class OfficialClientGroupInteropTests(OfficialClient wasm) : IClas
 
         await group.InviteAsync(official.UserId, cancellationToken: Ct);
         await official.AcceptInviteAsync(group.GroupId);
+        string aliceSignKey = alice.NewestUserKey.VerifyKey.KeyId;
+        JsonElement verified = await official.OpenVerifiedAsync(group.GroupId, aliceSignKey, alice.UserId, aliceSignKey);
+        Assert.Equal(group.NewestKey.KeyId, verified.GetProperty("keys")[0].Str("id"));
+        UserId dave = await users.RegisterAsync("dave");
+        string daveSignKey = (await users.App.FetchPublicKeyAsync(dave, cancellationToken: Ct)).SignatureKeyId!;
+        var forged = await Assert.ThrowsAsync<OfficialClientException>(() => official.OpenVerifiedAsync(group.GroupId, aliceSignKey, dave, daveSignKey));
+        Assert.Equal("client_31", forged.Code);
         Assert.Equal(Text, await official.DecryptAsync(group.GroupId, group.EncryptString(Text, sign: true), signer: alice.UserId));
         string fromOfficial = await official.EncryptAsync(group.GroupId, "from the official client", sign: true);
         Assert.Equal("from the official client", await group.DecryptStringAsync(fromOfficial, official.UserId, Ct));
@@ -156,6 +163,17 @@ public sealed class OfficialClientGroupInteropTests(OfficialClient wasm) : IClas
         /// <summary>Opens a group with the user's keys, or with <paramref name="keysOf"/> (a parent's keys, see <see cref="AsDecryptors"/>).</summary>
         public Task<JsonElement> OpenAsync(GroupId group, JsonElement? keysOf = null) =>
             wasm.CallAsync("driver.group_open", BaseUrl, Token, jwt, group.Value, keysOf ?? userKeys);
+
+        /// <summary>
+        /// Opens a group and verifies the keys signed by sign key <paramref name="signKeyId"/> with the verify key
+        /// <paramref name="verifyKeyId"/> of <paramref name="owner"/> (the signer's own, or another user's to see it fail).
+        /// </summary>
+        public async Task<JsonElement> OpenVerifiedAsync(GroupId group, string signKeyId, UserId owner, string verifyKeyId)
+        {
+            string verifyKey = await wasm.CallStringAsync("user_extract_verify_key_data", await GetAsync($"/user/{owner.Value}/verify_key/{verifyKeyId}"));
+            JsonElement verifyKeys = JsonSerializer.SerializeToElement(new Dictionary<string, string> { [signKeyId] = verifyKey });
+            return await wasm.CallAsync("driver.group_open", BaseUrl, Token, jwt, group.Value, userKeys, verifyKeys);
+        }
 
         /// <summary>An opened group's private keys in the shape driver.group_open takes for a child's keys.</summary>
         public static JsonElement AsDecryptors(JsonElement opened) => JsonSerializer.SerializeToElement(
