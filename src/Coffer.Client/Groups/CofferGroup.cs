@@ -177,7 +177,8 @@ public sealed class CofferGroup : IDisposable
     /// Decrypts with the group key the data names, fetching that key when this device does not have it yet (a
     /// missing key is <see cref="SdkError.GroupKeyRequired"/>). With <paramref name="signer"/>, the data must be signed
     /// by that user: the verify key the head names is fetched and checked (a failure is
-    /// <see cref="CofferException.IsVerificationFailure"/>; unsigned data is <c>client_22</c>).
+    /// <see cref="CofferException.IsVerificationFailure"/>: unsigned data is <c>client_22</c>, a sign key the signer
+    /// does not have is <c>client_20</c>, a signature that does not hold is <c>client_22</c>).
     /// </summary>
     public async Task<byte[]> DecryptAsync(byte[] data, UserId? signer = null, CancellationToken cancellationToken = default)
     {
@@ -188,7 +189,15 @@ public sealed class CofferGroup : IDisposable
         if (signer is { } signerId)
         {
             SignHead sign = head.Sign ?? throw CofferException.FromCrypto(new CryptoException(CryptoError.SignatureInvalid));
-            verifyKey = await user.GetVerifyKeyAsync(signerId, sign.Id, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                verifyKey = await user.GetVerifyKeyAsync(signerId, sign.Id, cancellationToken).ConfigureAwait(false);
+            }
+            catch (CofferException exception) when (exception.Is(ProtocolError.UserNotFound))
+            {
+                // The signer has no sign key with the id the data names: signed by someone else.
+                throw CofferException.FromCrypto(new CryptoException(CryptoError.VerifyKeyMismatch));
+            }
         }
 
         return Open(key, data, verifyKey);
@@ -342,7 +351,10 @@ public sealed class CofferGroup : IDisposable
         return [.. page.Select(c => new ChildGroup(new GroupId(c.GroupId), c.Time, c.Parent is null ? null : new GroupId(c.Parent)))];
     }
 
-    /// <summary>Fetches a child (or deeper descendant) of this group; its keys are decrypted with this group's keys.</summary>
+    /// <summary>
+    /// Fetches a child of this group; its keys are decrypted with this group's keys, so this group must outlive the
+    /// child (a deeper descendant is fetched with its parent chain, which the returned group then owns).
+    /// </summary>
     public Task<CofferGroup> GetChildGroupAsync(GroupId childId, bool verify = false, CancellationToken cancellationToken = default) =>
         GetAsync(user, childId, accessGroup, verify, this, cancellationToken);
 

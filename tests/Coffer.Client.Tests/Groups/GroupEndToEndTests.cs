@@ -47,6 +47,8 @@ public sealed class GroupEndToEndTests
         Assert.Equal(Text, await bobGroup.DecryptStringAsync(signed, alice.UserId, Ct));
         var wrongSigner = await Assert.ThrowsAsync<CofferException>(() => bobGroup.DecryptStringAsync(aliceGroup.EncryptString(Text), alice.UserId, Ct));
         Assert.True(wrongSigner.IsVerificationFailure);
+        var otherSigner = await Assert.ThrowsAsync<CofferException>(() => bobGroup.DecryptStringAsync(signed, bob.UserId, Ct));
+        Assert.Equal(("client_20", true), (otherSigner.Code, otherSigner.IsVerificationFailure));
 
         GroupListItem listed = Assert.Single(await bob.GetGroupsAsync(cancellationToken: Ct));
         Assert.Equal((aliceGroup.GroupId, GroupRank.Member, null), (listed.GroupId, listed.Rank, listed.ParentGroupId));
