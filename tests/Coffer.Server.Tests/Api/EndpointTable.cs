@@ -79,6 +79,47 @@ public static class EndpointTable
         T("POST", "/verify_login_light", "user_done_login"),
         T("PUT", "/user/done_register_device_light", "user_device_register", J),
 
+        // §4.5 groups: create, fetch, list (groups-core)
+        T("POST", "/group", "group_create", J),
+        T("POST", "/group/light", "group_create", J),
+        T("GET", "/group/{groupId}", "group_get", J),
+        T("GET", "/group/{groupId}/light", "group_get", J),
+        T("GET", "/group/{groupId}/update_check", "group_user_update_check", J),
+        T("GET", "/group/{groupId}/update_check_light", "group_user_update_check", J),
+        T("GET", "/group/{groupId}/keys/{lastTime}/{lastId}", "group_user_keys", J),
+        T("GET", "/group/{groupId}/key/{keyId}", "group_user_keys", J),
+        T("GET", "/group/all/{lastTime}/{lastId}", "group_list", J),
+        T("GET", "/group/{groupId}/children/{lastTime}/{lastId}", "group_list", J),
+        Any("GET", "/group/{groupId}/member/{lastTime}/{lastId}", J),
+
+        // §4.9, §4.10 child and connected groups (groups-core)
+        T("POST", "/group/{groupId}/child", "group_create", J),
+        T("POST", "/group/{groupId}/child/light", "group_create", J),
+        T("POST", "/group/{groupId}/connected", "group_create", J),
+        T("POST", "/group/{groupId}/connected/light", "group_create", J),
+        T("GET", "/group/{groupId}/all/{lastTime}/{lastId}", "group_list", J),
+
+        // §4.12–§4.14 rank, stop invite, delete (groups-core)
+        T("PUT", "/group/{groupId}/change_rank", "group_change_rank", J),
+        T("PATCH", "/group/{groupId}/change_invite", "group_invite_stop", J),
+        T("DELETE", "/group/{groupId}", "group_delete", J),
+
+        // §4.15 forced group routes (groups-core)
+        S("DELETE", "/group/forced/{groupId}"),
+        S("GET", "/group/forced/{groupId}/user/{userId}"),
+        S("POST", "/group/forced/{userId}"),
+        S("POST", "/group/forced/{userId}/light"),
+        S("POST", "/group/forced/{userId}/{groupId}/child"),
+        S("POST", "/group/forced/{userId}/{groupId}/child/light"),
+        S("POST", "/group/forced/{userId}/{groupId}/connected"),
+        S("POST", "/group/forced/{userId}/{groupId}/connected/light"),
+
+        // §4.17 symmetric keys (groups-core)
+        T("POST", "/keys/sym_key", "key_register", J),
+        T("DELETE", "/keys/sym_key/{keyId}", "key_register", J),
+        T("GET", "/keys/sym_key/{keyId}", "key_get"),
+        T("GET", "/keys/sym_key/master_key/{masterKeyId}/{lastTime}/{lastId}", "key_get"),
+
         // §4.6 key sessions (groups-members)
         Any("PUT", "/group/{groupId}/invite/session/{sessionId}", J),
         Any("PUT", "/group/{groupId}/join_req/session/{sessionId}", J),

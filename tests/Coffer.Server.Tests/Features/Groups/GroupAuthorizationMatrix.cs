@@ -17,8 +17,10 @@ namespace Coffer.Server.Tests.Features.Groups;
 /// HOW TO ADD A ROW (one row per line, so that merges of several branches are unions):
 ///   Row(method, path template, rule, token rule) with optional body factory, OkCodes, DenyCodes, After hook.
 ///   * path placeholders: {group} the role's target group, {user} the role's user id, {key} the target group's current
-///     key id, {target} the rank-4 member of T, {sym} a symmetric key of the fixture (master key {mk}); list
-///     endpoints end in 0/none.
+///     key id, {target} the rank-4 member of T, {sym} a symmetric key of the fixture (master key {mk}), {invitee} a
+///     user in no group, {spare} a normal group in no group, {x} the connected group X, {sid} a fresh (unknown) key
+///     session id; list endpoints end in 0/none.
+///   * Allowed: a role → allow function, for rows whose rule is not a plain rank (e.g. leave through a member group).
 ///   * rule: Rule.AppOnly (no JWT), Rule.Jwt (any JWT user, no group), Rule.Member(maxRank) (G: null = any member),
 ///     Rule.Forced (secret token, no user), Rule.ForcedUser (S + UF), Rule.ForcedMember(maxRank) (S + UF + GF).
 ///   * token: Token.Option (public or secret, the §2.2 default 1) or Token.Secret (S routes).
@@ -80,7 +82,8 @@ public sealed class GroupAuthorizationMatrix(TestDatabases databases)
         int[]? OkCodes = null,
         int[]? DenyCodes = null,
         Func<MatrixFixture, Task>? After = null,
-        bool? OtherAppAllowed = null)
+        bool? OtherAppAllowed = null,
+        Func<Role, bool>? Allowed = null)
     {
         public override string ToString() => $"{Method} {Path}";
     }
@@ -113,6 +116,21 @@ public sealed class GroupAuthorizationMatrix(TestDatabases databases)
     private static string SymKeyBody(Cell c) =>
         JsonSerializer.Serialize(new Dictionary<string, string> { ["alg"] = "AES-GCM-256", ["encrypted_key_string"] = "c", ["master_key_id"] = "mk" });
 
+    private static string KeysBody(Cell c) =>
+        $$"""{"keys":[{{KeyJson(c)}}],"rank":null,"key_session":false}""";
+
+    private static string SessionKeysBody(Cell c) => $"[{KeyJson(c)}]";
+
+    private static string KeyJson(Cell c) =>
+        $$"""{"encrypted_group_key":"enc","alg":"AES-GCM-256","encrypted_alg":"ECIES-ed25519_KYBER_768","key_id":"{{c.Key}}","user_public_key_id":"pk"}""";
+
+    private static string LightBody(Cell c) => """{"rank":null}""";
+
+    private static Task Reset(MatrixFixture f) => f.ResetMembershipsAsync();
+
+    /// <summary>Leave: every direct or inherited member may call it; through a member group the user needs r ≤ 1 there (§4.14).</summary>
+    private static bool MayLeave(Role role) => RankOf(role) is not null && role != Role.ConnectedMember;
+
     /// <summary>THE table: one row per endpoint under /group and /keys.</summary>
     public static IReadOnlyList<Row> Rows { get; } =
     [
@@ -143,6 +161,52 @@ public sealed class GroupAuthorizationMatrix(TestDatabases databases)
         new("POST", "/keys/sym_key", Rule.Jwt, Token.Option, SymKeyBody),
         new("GET", "/keys/sym_key/{sym}", Rule.AppOnly, Token.Option, DenyCodes: [400]),
         new("GET", "/keys/sym_key/master_key/{mk}/0/none", Rule.AppOnly, Token.Option, OtherAppAllowed: true), // another app lists its own (none)
+        // groups-members: invites (§4.7, §4.19; group invites answer 319 before the rank check on the normal group T)
+        new("PUT", "/group/{group}/invite/{invitee}", Rule.Member(2), Token.Option, KeysBody, After: Reset),
+        new("PUT", "/group/{group}/invite/{invitee}/light", Rule.Member(2), Token.Option, LightBody, After: Reset),
+        new("PUT", "/group/{group}/invite_auto/{invitee}", Rule.Member(2), Token.Option, KeysBody, After: Reset),
+        new("PUT", "/group/{group}/invite_auto/{invitee}/light", Rule.Member(2), Token.Option, LightBody, After: Reset),
+        new("PUT", "/group/{group}/invite_group/{spare}", Rule.Member(), Token.Option, KeysBody, OkCodes: [319], After: Reset),
+        new("PUT", "/group/{group}/invite_group/{spare}/light", Rule.Member(), Token.Option, LightBody, OkCodes: [319], After: Reset),
+        new("PUT", "/group/{group}/invite_group_auto/{spare}", Rule.Member(), Token.Option, KeysBody, OkCodes: [319], After: Reset),
+        new("PUT", "/group/{group}/invite_group_auto/{spare}/light", Rule.Member(), Token.Option, LightBody, OkCodes: [319], After: Reset),
+        new("PUT", "/group/{group}/invite_group_auto_force/{spare}", Rule.Member(2), Token.Secret, KeysBody, After: Reset),
+        new("PUT", "/group/{group}/invite_group_auto_force/{spare}/light", Rule.Member(2), Token.Secret, LightBody, After: Reset),
+        new("PUT", "/group/{group}/re_invite/{target}", Rule.Member(2), Token.Option, KeysBody, OkCodes: [320], After: Reset),
+        new("PUT", "/group/{group}/re_invite_group/{spare}", Rule.Member(), Token.Option, KeysBody, OkCodes: [319, 320], After: Reset),
+        new("PUT", "/group/{group}/re_invite_group_force/{spare}", Rule.Member(2), Token.Secret, KeysBody, OkCodes: [320], After: Reset),
+        new("GET", "/group/invite/0/none", Rule.Jwt, Token.Option),
+        new("PATCH", "/group/{group}/invite", Rule.Jwt, Token.Option, OkCodes: [307], After: Reset),
+        new("DELETE", "/group/{group}/invite", Rule.Jwt, Token.Option, OkCodes: [307], After: Reset),
+        new("GET", "/group/{group}/invite/0/none", Rule.Member(1), Token.Option),
+        new("PATCH", "/group/{group}/invite/{x}", Rule.Member(1), Token.Option, OkCodes: [307], After: Reset),
+        new("DELETE", "/group/{group}/invite/{x}", Rule.Member(1), Token.Option, OkCodes: [307], After: Reset),
+        new("PATCH", "/group/{group}/{x}/invite", Rule.Member(1), Token.Option, OkCodes: [307], After: Reset),
+        new("DELETE", "/group/{group}/{x}/invite", Rule.Member(1), Token.Option, OkCodes: [307], After: Reset),
+
+        // groups-members: join requests (§4.8, §4.10) and key sessions (§4.6)
+        new("PATCH", "/group/{group}/join_req", Rule.Jwt, Token.Option, OkCodes: [302], After: Reset, OtherAppAllowed: false),
+        new("GET", "/group/joins/0/none", Rule.Jwt, Token.Option),
+        new("DELETE", "/group/joins/{group}", Rule.Jwt, Token.Option, After: Reset, OtherAppAllowed: false),
+        new("GET", "/group/{group}/join_req/0/none", Rule.Member(2), Token.Option),
+        new("PUT", "/group/{group}/join_req/{invitee}", Rule.Member(2), Token.Option, KeysBody, OkCodes: [309], After: Reset),
+        new("PUT", "/group/{group}/join_req/{invitee}/light", Rule.Member(2), Token.Option, LightBody, OkCodes: [309], After: Reset),
+        new("DELETE", "/group/{group}/join_req/{invitee}", Rule.Member(2), Token.Option, After: Reset),
+        new("PATCH", "/group/{group}/join_req/{x}", Rule.Member(1), Token.Option, After: Reset),
+        new("GET", "/group/{group}/joins/0/none", Rule.Member(1), Token.Option),
+        new("DELETE", "/group/{group}/joins/{x}", Rule.Member(1), Token.Option, After: Reset),
+        new("PUT", "/group/{group}/invite/session/{sid}", Rule.Member(), Token.Option, SessionKeysBody, OkCodes: [306]),
+        new("PUT", "/group/{group}/join_req/session/{sid}", Rule.Member(), Token.Option, SessionKeysBody, OkCodes: [306]),
+
+        // groups-members: leave and kick (§4.14), forced kick and auto invites (§4.15)
+        new("DELETE", "/group/{group}/leave", Rule.Member(), Token.Option, OkCodes: [300], After: Reset, Allowed: MayLeave),
+        new("DELETE", "/group/{group}/kick/{target}", Rule.Member(2), Token.Option, OkCodes: [300], After: Reset),
+        new("DELETE", "/group/forced/{user}/{group}/kick/{target}", Rule.ForcedMember(2), Token.Secret, OkCodes: [300], After: Reset),
+        new("POST", "/group/forced/{user}/{group}/invite_auto/{invitee}", Rule.ForcedMember(2), Token.Secret, KeysBody, After: Reset),
+        new("POST", "/group/forced/{user}/{group}/invite_auto/{invitee}/light", Rule.ForcedMember(2), Token.Secret, LightBody, After: Reset),
+        new("POST", "/group/forced/{user}/{group}/invite_auto/{spare}/group", Rule.ForcedMember(2), Token.Secret, KeysBody, After: Reset),
+        new("POST", "/group/forced/{user}/{group}/invite_auto/{spare}/group_light", Rule.ForcedMember(2), Token.Secret, LightBody, After: Reset),
+
         new("PUT", "/group/{group}/change_rank", Rule.Member(1), Token.Option, ChangeRankBody),
         new("PATCH", "/group/{group}/change_invite", Rule.Member(1), Token.Option, After: f => f.ReopenInvitesAsync()),
         new("DELETE", "/keys/sym_key/{sym}", Rule.Jwt, Token.Option, After: f => f.RenewSymKeyAsync()), // others' deletes do nothing (SymKeyTests)
@@ -218,6 +282,11 @@ public sealed class GroupAuthorizationMatrix(TestDatabases databases)
 
     private static bool Expected(Row row, Role role)
     {
+        if (row.Allowed is not null)
+        {
+            return row.Allowed(role);
+        }
+
         if (role == Role.OtherApp)
         {
             return row.OtherAppAllowed ?? row.Rule.Kind == "jwt";
@@ -259,7 +328,11 @@ public sealed class GroupAuthorizationMatrix(TestDatabases databases)
             .Replace("{key}", key, StringComparison.Ordinal)
             .Replace("{target}", f.Users[Role.Rank4].UserId, StringComparison.Ordinal)
             .Replace("{sym}", f.SymKey, StringComparison.Ordinal)
-            .Replace("{mk}", "mk", StringComparison.Ordinal);
+            .Replace("{mk}", "mk", StringComparison.Ordinal)
+            .Replace("{invitee}", f.Invitee.UserId, StringComparison.Ordinal)
+            .Replace("{spare}", f.Spare, StringComparison.Ordinal)
+            .Replace("{x}", f.X, StringComparison.Ordinal)
+            .Replace("{sid}", Guid.NewGuid().ToString("D"), StringComparison.Ordinal);
         bool secret = (row.Token == Token.Secret) != swapToken;
         string token = (other, secret) switch
         {
@@ -312,6 +385,14 @@ public sealed class MatrixFixture
 
     public string SymKey { get; private set; } = "";
 
+    /// <summary>A user in no group: the target of invites.</summary>
+    public TestUser Invitee { get; private set; } = null!;
+
+    /// <summary>A normal group in no group: the target of group invites.</summary>
+    public string Spare { get; private set; } = "";
+
+    private string membershipSignature = "";
+
     public static async Task<MatrixFixture> CreateAsync(TestApp app)
     {
         var users = new Dictionary<GroupAuthorizationMatrix.Role, TestUser>();
@@ -322,7 +403,7 @@ public sealed class MatrixFixture
 
         AppCredentials other = await app.CreateAppAsync("other");
         users[GroupAuthorizationMatrix.Role.OtherApp] = await RegisterInAppAsync(app, other, "outsider");
-        var fixture = new MatrixFixture(app, other, users);
+        var fixture = new MatrixFixture(app, other, users) { Invitee = await app.RegisterAsync("invitee") };
         await fixture.BuildGroupsAsync();
         await fixture.RenewSymKeyAsync();
         return fixture;
@@ -336,6 +417,29 @@ public sealed class MatrixFixture
     {
         long present = await GroupKit.CountAsync(App, "SELECT COUNT(*) FROM grp WHERE id IN (@P, @T, @M, @X)", new { P, T, M, X });
         if (present != 4)
+        {
+            await BuildGroupsAsync();
+        }
+    }
+
+    /// <summary>
+    /// After a membership row: drops every invite and join request and the rows of the invitee and the spare group, and
+    /// rebuilds the groups when a member row of the fixture changed (a leave, a kick).
+    /// </summary>
+    public async Task ResetMembershipsAsync()
+    {
+        await using (DbConnection c = await GroupKit.OpenAsync(App))
+        {
+            await c.ExecuteAsync(
+                """
+                DELETE FROM membership_request;
+                DELETE FROM member_key WHERE member_id IN (@invitee, @Spare);
+                DELETE FROM group_member WHERE member_id IN (@invitee, @Spare);
+                """,
+                new { invitee = Invitee.UserId, Spare });
+        }
+
+        if (await MembershipSignatureAsync() != membershipSignature)
         {
             await BuildGroupsAsync();
         }
@@ -387,6 +491,17 @@ public sealed class MatrixFixture
         M = await GroupKit.CreateAsync(App, creator);
         await GroupKit.AddMemberAsync(App, M, Users[GroupAuthorizationMatrix.Role.ConnectedMember].UserId, rank: 2);
         X = await GroupKit.CreateUnderAsync(App, creator, M, "connected");
+        Spare = await GroupKit.CreateAsync(App, creator);
+        membershipSignature = await MembershipSignatureAsync();
+    }
+
+    private async Task<string> MembershipSignatureAsync()
+    {
+        await using DbConnection c = await GroupKit.OpenAsync(App);
+        IEnumerable<string> rows = await c.QueryAsync<string>(
+            "SELECT group_id || ':' || member_id || ':' || rank FROM group_member WHERE group_id IN (@P, @T, @M, @X) ORDER BY 1",
+            new { P, T, M, X });
+        return string.Join(",", rows);
     }
 
     /// <summary>Registers and logs in a user of another app (the TestApp helpers use the main app's tokens).</summary>

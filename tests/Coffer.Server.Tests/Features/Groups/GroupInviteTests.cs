@@ -179,6 +179,25 @@ public sealed class GroupInviteTests(TestDatabases databases)
         Assert.True((await app.SendAsync(HttpMethod.Patch, $"/group/{group.Id}/invite", jwt: bob.Jwt)).Ok);
         Assert.Equal(120, await groups.KeyRowsAsync(group, bob.UserId));
 
+        // What bob's client sees: every key, page by page (50 newest first, then on from the last one).
+        var seen = new HashSet<string>();
+        string next = "/0/none";
+        for (int page = 0; page < 5; page++)
+        {
+            ApiAnswer keys = await app.SendAsync(HttpMethod.Get, $"/group/{group.Id}/keys{next}", jwt: bob.Jwt);
+            Assert.True(keys.Ok, keys.Text);
+            JsonElement[] items = [.. keys.Result.EnumerateArray()];
+            seen.UnionWith(items.Select(k => k.GetProperty("group_key_id").GetString()!));
+            if (items.Length < 50)
+            {
+                break;
+            }
+
+            next = $"/{items[^1].GetProperty("time").GetInt64()}/{items[^1].GetProperty("group_key_id").GetString()}";
+        }
+
+        Assert.Equal(group.KeyIds.Order(), seen.Order());
+
         // Auto invite: the session belongs to the membership (join_req/session).
         ApiAnswer auto = await app.SendAsync(
             HttpMethod.Put, $"/group/{group.Id}/invite_auto/{carol}", GroupBuilder.KeysBody(group.KeyIds.Take(50), keySession: true), jwt: alice.Jwt);
@@ -191,6 +210,25 @@ public sealed class GroupInviteTests(TestDatabases databases)
         }
 
         Assert.Equal(120, await groups.KeyRowsAsync(group, carol));
+    }
+
+    [Theory, Databases]
+    public async Task KeySession_OfAnInvite_StillTakesKeysAfterTheInviteWasAccepted(DatabaseKind db)
+    {
+        await using TestApp app = await TestApp.StartAsync(db, databases);
+        var groups = new GroupBuilder(app);
+        TestUser alice = await app.RegisterAsync("alice");
+        TestUser bob = await app.RegisterAsync("bob");
+        TestGroup group = await groups.CreateAsync(alice, keys: 60);
+        string session = (await app.SendAsync(
+                HttpMethod.Put, $"/group/{group.Id}/invite/{bob.UserId}", GroupBuilder.KeysBody(group.KeyIds.Take(50), keySession: true), jwt: alice.Jwt))
+            .Result.GetProperty("session_id").GetString()!;
+
+        // Bob accepts before the inviter's second page arrives: the session moved to the membership.
+        Assert.True((await app.SendAsync(HttpMethod.Patch, $"/group/{group.Id}/invite", jwt: bob.Jwt)).Ok);
+        Assert.True((await app.SendAsync(HttpMethod.Put, $"/group/{group.Id}/invite/session/{session}", GroupBuilder.KeysArray(group.KeyIds.Skip(50)), jwt: alice.Jwt)).Ok);
+        Assert.Equal(60, await groups.KeyRowsAsync(group, bob.UserId));
+        Assert.Equal(50, (await app.SendAsync(HttpMethod.Get, $"/group/{group.Id}", jwt: bob.Jwt)).Result.GetProperty("keys").GetArrayLength()); // first page
     }
 
     [Theory, Databases]
