@@ -55,7 +55,7 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ServerProcess> StartAsync(string connectionString)
+    public static async Task<ServerProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? environment = null)
     {
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -66,6 +66,11 @@ public sealed class ServerProcess : IAsyncDisposable
         foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "coffer.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--database", connectionString])
         {
             start.ArgumentList.Add(a);
+        }
+
+        foreach ((string name, string value) in environment ?? new Dictionary<string, string>())
+        {
+            start.Environment[name] = value;
         }
 
         Process process = Process.Start(start)!;
@@ -109,6 +114,13 @@ public sealed class ServerProcess : IAsyncDisposable
         HttpResponseMessage response = await Client.SendAsync(request);
         string text = await response.Content.ReadAsStringAsync();
         return (response.StatusCode, JsonDocument.Parse(text).RootElement.Clone());
+    }
+
+    /// <summary>SIGKILL (Process.Kill on Unix): no shutdown code runs, open transactions die with the connection.</summary>
+    public async Task KillAsync()
+    {
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
     }
 
     public async ValueTask DisposeAsync()

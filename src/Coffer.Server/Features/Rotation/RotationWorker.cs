@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Coffer.Crypto;
 using Coffer.Server.Data;
 using Dapper;
@@ -27,12 +28,15 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
     public const string BatchSizeKey = "Coffer:Rotation:BatchSize";
     public const int DefaultBatchSize = 1000;
 
-    /// <summary>Rows per INSERT statement (4 parameters a row stays far below both databases' parameter limits).</summary>
-    private const int RowsPerInsert = 250;
+    /// <summary>Rows read, encrypted and inserted as one step of a batch (4 parameters a row stays far below both databases' parameter limits).</summary>
+    private const int ChunkSize = 250;
 
     private static readonly string Worker = $"{Environment.MachineName}:{Environment.ProcessId}";
 
+    /// <summary>Members per transaction (rounded up to whole chunks).</summary>
     public int BatchSize { get; } = configuration.GetValue(BatchSizeKey, DefaultBatchSize) is int size and > 0 ? size : DefaultBatchSize;
+
+    private int Chunk => Math.Min(ChunkSize, BatchSize);
 
     /// <summary>Runs one batch of the oldest unclaimed job; false when there was nothing to do.</summary>
     public Task<bool> RunBatchAsync(CancellationToken ct) =>
@@ -55,23 +59,41 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
             }
 
             long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-            List<Recipient> page = await RecipientsAsync(connection, transaction, job, afterCursor: true, ct);
-            bool sweep = page.Count == 0;
+            (long JoinedAt, string MemberId) cursor = (job.CursorJoinedAt ?? long.MinValue, job.CursorMemberId ?? "");
+            List<Recipient> chunk = await RecipientsAsync(connection, transaction, job, cursor, ct);
+            bool sweep = chunk.Count == 0;
             if (sweep)
             {
-                page = await RecipientsAsync(connection, transaction, job, afterCursor: false, ct);
+                chunk = await RecipientsAsync(connection, transaction, job, (long.MinValue, ""), ct);
             }
 
-            if (page.Count == 0)
+            if (chunk.Count == 0)
             {
                 await FinishAsync(connection, transaction, job.KeyId, now, ct);
                 return true;
             }
 
-            PendingRow[] rows = Encrypt(page, job.EncryptedEphemeralKey, ct);
-            int inserted = await InsertPendingAsync(connection, transaction, job, rows, now, ct);
+            // A pipeline of chunks: while the cores encrypt chunk i, the connection finishes writing chunk i-1 and reads
+            // chunk i+1 (keyset after chunk i, so an unwritten chunk is never read twice, in the sweep too).
+            byte[]? ephemeral = Ephemeral(job.EncryptedEphemeralKey);
+            int inserted = 0;
+            int taken = 0;
+            Task<int> writing = Task.FromResult(0);
+            Recipient last = chunk[^1];
+            while (chunk.Count > 0)
+            {
+                taken += chunk.Count;
+                last = chunk[^1];
+                bool more = chunk.Count == Chunk && taken < BatchSize;
+                Task<(int Written, List<Recipient> Next)> databaseStep = NextAsync(writing, more ? (last.JoinedAt, last.MemberId) : null);
+                PendingRow[] rows = Encrypt(chunk, ephemeral, ct);
+                (int written, chunk) = await databaseStep;
+                inserted += written;
+                writing = InsertPendingAsync(connection, transaction, job, rows, now, ct);
+            }
+
+            inserted += await writing;
             // The sweep reads members anywhere, so it leaves the cursor where the ordered pass ended.
-            Recipient last = page[^1];
             await connection.ExecuteAsync(new CommandDefinition(
                 """
                 UPDATE rotation_job
@@ -89,6 +111,12 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
                 },
                 transaction, cancellationToken: ct));
             return true;
+
+            async Task<(int, List<Recipient>)> NextAsync(Task<int> previousWrite, (long, string)? after)
+            {
+                int written = await previousWrite;
+                return (written, after is { } position ? await RecipientsAsync(connection, transaction, job, position, ct) : []);
+            }
         }, ct);
 
     /// <summary>
@@ -97,7 +125,7 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
     /// key, devices of a user group → the device key (id = device id).
     /// </summary>
     private async Task<List<Recipient>> RecipientsAsync(
-        DbConnection connection, DbTransaction transaction, JobRow job, bool afterCursor, CancellationToken ct)
+        DbConnection connection, DbTransaction transaction, JobRow job, (long JoinedAt, string MemberId) after, CancellationToken ct)
     {
         string keys = job.UserGroupOwnerId is null
             ? """
@@ -106,14 +134,13 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
               LEFT JOIN group_key k ON k.id = g.current_key_id
               """
             : "LEFT JOIN device k ON k.id = m.member_id AND k.user_id IS NOT NULL";
-        string cursor = afterCursor ? "AND (m.joined_at, m.member_id) > (@cursorJoinedAt, @cursorMemberId)" : "";
         IEnumerable<Recipient> rows = await connection.QueryAsync<Recipient>(new CommandDefinition(
             $"""
             SELECT m.member_id AS MemberId, m.joined_at AS JoinedAt, k.id AS PublicKeyId, k.public_key AS PublicKey,
                    k.keypair_encrypt_alg AS Alg
             FROM group_member m
             {keys}
-            WHERE m.group_id = @group {cursor}
+            WHERE m.group_id = @group AND (m.joined_at, m.member_id) > (@afterJoinedAt, @afterMemberId)
               AND NOT EXISTS (SELECT 1 FROM member_key x WHERE x.key_id = @key AND x.member_id = m.member_id)
               AND NOT EXISTS (SELECT 1 FROM rotation_pending x WHERE x.key_id = @key AND x.member_id = m.member_id)
             ORDER BY m.joined_at, m.member_id
@@ -121,30 +148,34 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
             """,
             new
             {
-                group = job.GroupId, key = job.KeyId, limit = BatchSize,
-                cursorJoinedAt = job.CursorJoinedAt ?? long.MinValue, cursorMemberId = job.CursorMemberId ?? "",
+                group = job.GroupId, key = job.KeyId, limit = Chunk, afterJoinedAt = after.JoinedAt, afterMemberId = after.MemberId,
             },
             transaction, cancellationToken: ct));
         return rows.AsList();
     }
 
-    /// <summary>
-    /// §6.2: base64(hybrid-encrypt(member public key, base64-decoded ephemeral key)), spread over the cores. A member
-    /// whose key cannot be used gets a row with empty ciphertext and the reason; the fan-out goes on.
-    /// </summary>
-    private static PendingRow[] Encrypt(List<Recipient> page, string? encryptedEphemeralKey, CancellationToken ct)
+    /// <summary>The stored ephemeral key (base64 of the AES blob), or null when it is not valid base64.</summary>
+    private static byte[]? Ephemeral(string? encryptedEphemeralKey)
     {
-        byte[]? ephemeral = null;
-        if (encryptedEphemeralKey is not null)
+        if (encryptedEphemeralKey is null)
         {
-            ephemeral = new byte[encryptedEphemeralKey.Length];
-            ephemeral = Convert.TryFromBase64String(encryptedEphemeralKey, ephemeral, out int length) ? ephemeral[..length] : null;
+            return null;
         }
 
-        var rows = new PendingRow[page.Count];
-        Parallel.For(0, page.Count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
+        byte[] buffer = new byte[encryptedEphemeralKey.Length];
+        return Convert.TryFromBase64String(encryptedEphemeralKey, buffer, out int length) ? buffer[..length] : null;
+    }
+
+    /// <summary>
+    /// §6.2: base64(hybrid-encrypt(member public key, base64-decoded ephemeral key)) for one chunk, spread
+    /// over the cores. A member whose key cannot be used gets a row with empty ciphertext and the reason; the fan-out goes on.
+    /// </summary>
+    private static PendingRow[] Encrypt(List<Recipient> chunk, byte[]? ephemeral, CancellationToken ct)
+    {
+        var rows = new PendingRow[chunk.Count];
+        Parallel.For(0, chunk.Count, new ParallelOptions { CancellationToken = ct, MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
         {
-            Recipient member = page[i];
+            Recipient member = chunk[i];
             rows[i] = (ephemeral, member) switch
             {
                 (null, _) => new PendingRow(member.MemberId, "", member.PublicKeyId ?? "", "The rotation's ephemeral key is not valid base64."),
@@ -168,36 +199,29 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
         }
     }
 
-    /// <summary>Multi-row INSERTs of <see cref="RowsPerInsert"/> rows; returns the rows actually inserted.</summary>
+    /// <summary>One multi-row INSERT (one chunk); returns the rows actually inserted.</summary>
     private static async Task<int> InsertPendingAsync(
         DbConnection connection, DbTransaction transaction, JobRow job, PendingRow[] rows, long now, CancellationToken ct)
     {
-        int inserted = 0;
-        for (int start = 0; start < rows.Length; start += RowsPerInsert)
+        await using DbCommand command = connection.CreateCommand();
+        command.Transaction = transaction;
+        var sql = new System.Text.StringBuilder(
+            "INSERT INTO rotation_pending (key_id, member_id, group_id, encrypted_ephemeral_key, encrypted_by_key_id, error, created_at) VALUES ");
+        Add(command, "k", job.KeyId);
+        Add(command, "g", job.GroupId);
+        Add(command, "t", now);
+        for (int i = 0; i < rows.Length; i++)
         {
-            int count = Math.Min(RowsPerInsert, rows.Length - start);
-            await using DbCommand command = connection.CreateCommand();
-            command.Transaction = transaction;
-            var sql = new System.Text.StringBuilder(
-                "INSERT INTO rotation_pending (key_id, member_id, group_id, encrypted_ephemeral_key, encrypted_by_key_id, error, created_at) VALUES ");
-            Add(command, "k", job.KeyId);
-            Add(command, "g", job.GroupId);
-            Add(command, "t", now);
-            for (int i = 0; i < count; i++)
-            {
-                PendingRow row = rows[start + i];
-                sql.Append(i == 0 ? "" : ",").Append($"(@k,@m{i},@g,@c{i},@p{i},@e{i},@t)");
-                Add(command, "m" + i, row.MemberId);
-                Add(command, "c" + i, row.Ciphertext);
-                Add(command, "p" + i, row.PublicKeyId);
-                Add(command, "e" + i, row.Error);
-            }
-
-            command.CommandText = sql.Append(" ON CONFLICT (key_id, member_id) DO NOTHING").ToString();
-            inserted += await command.ExecuteNonQueryAsync(ct);
+            PendingRow row = rows[i];
+            sql.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $"(@k,@m{i},@g,@c{i},@p{i},@e{i},@t)");
+            Add(command, "m" + i, row.MemberId);
+            Add(command, "c" + i, row.Ciphertext);
+            Add(command, "p" + i, row.PublicKeyId);
+            Add(command, "e" + i, row.Error);
         }
 
-        return inserted;
+        command.CommandText = sql.Append(" ON CONFLICT (key_id, member_id) DO NOTHING").ToString();
+        return await command.ExecuteNonQueryAsync(ct);
     }
 
     private static void Add(DbCommand command, string name, object? value)
@@ -281,8 +305,10 @@ public sealed partial class RotationWorker(
     /// <summary>false keeps this process from fanning out (another process does; tests drive batches themselves).</summary>
     public const string EnabledKey = "Coffer:Rotation:Worker";
 
-    /// <summary>How often an idle worker looks for jobs started by other processes or left by a crashed one.</summary>
-    public static readonly TimeSpan PollInterval = TimeSpan.FromSeconds(1);
+    /// <summary>How often (ms, default 1000) an idle worker looks for jobs started by other processes or left by a crashed one.</summary>
+    public const string PollKey = "Coffer:Rotation:PollMilliseconds";
+
+    private readonly TimeSpan pollInterval = TimeSpan.FromMilliseconds(Math.Clamp(configuration.GetValue(PollKey, 1000), 10, 60_000));
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -314,7 +340,7 @@ public sealed partial class RotationWorker(
             {
                 try
                 {
-                    await signal.WaitAsync(PollInterval, stoppingToken);
+                    await signal.WaitAsync(pollInterval, stoppingToken);
                 }
                 catch (OperationCanceledException)
                 {

@@ -8,6 +8,7 @@ using Coffer.Server.Data;
 using Coffer.Server.Features.Rotation;
 using Coffer.Server.Tests.Infrastructure;
 using Dapper;
+using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using static Coffer.Server.Tests.Features.Rotation.RotationClient;
 
@@ -42,6 +43,7 @@ public sealed class RotationEndpointTests(TestDatabases databases)
         Assert.NotNull(await MemberKeyAsync(app, key, alice.UserId));
 
         JsonElement progress = await AwaitFinishedAsync(app, $"/group/{group.Id}/key_rotation/{key}/progress", alice.Jwt);
+        Assert.Equal(["key_id", "group_id", "total", "done", "started", "finished", "status"], progress.EnumerateObject().Select(p => p.Name));
         Assert.Equal((2L, 2L), (progress.GetProperty("total").GetInt64(), progress.GetProperty("done").GetInt64()));
         Assert.True(progress.GetProperty("finished").GetInt64() >= progress.GetProperty("started").GetInt64());
         Assert.Equal(key, progress.GetProperty("key_id").GetString());
@@ -49,7 +51,7 @@ public sealed class RotationEndpointTests(TestDatabases databases)
         await using (DbConnection c = await OpenAsync(app))
         {
             Assert.Null(await c.ExecuteScalarAsync<string?>("SELECT encrypted_ephemeral_key FROM group_key WHERE id = @key", new { key }));
-            Assert.Equal([bob.UserId, carol.UserId], (await c.QueryAsync<string>(
+            Assert.Equal(new[] { bob.UserId, carol.UserId }.Order(), (await c.QueryAsync<string>(
                 "SELECT member_id FROM rotation_pending WHERE key_id = @key ORDER BY member_id", new { key })).Order());
         }
 
@@ -154,6 +156,29 @@ public sealed class RotationEndpointTests(TestDatabases databases)
 
         Assert.Equal(404, (await app.SendAsync(HttpMethod.Post, $"/group/{group.Id}/key_rotation/x", Body(alice), jwt: alice.Jwt)).ErrCode);
         Assert.Equal(1, (await app.SendAsync(HttpMethod.Post, "/group/nope/key_rotation", Body(alice), jwt: alice.Jwt)).ErrCode);
+    }
+
+    /// <summary>docs/openapi/coffer-extensions.yaml lists exactly the routes served under /api/coffer/v1.</summary>
+    [Fact]
+    public async Task OpenApiDocument_ListsEveryExtensionRoute()
+    {
+        await using TestApp app = await TestApp.StartAsync(DatabaseKind.Sqlite, databases);
+        string prefix = RotationEndpoints.ExtensionPrefix;
+        List<string> served = [.. app.Services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>()
+            .Select(e => "/" + e.RoutePattern.RawText!.TrimStart('/'))
+            .Where(p => p.StartsWith(prefix + "/", StringComparison.Ordinal))
+            .Select(p => p[prefix.Length..]).Order()];
+        string folder = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(folder, "Coffer.slnx")))
+        {
+            folder = Path.GetDirectoryName(folder) ?? throw new InvalidOperationException("repository root not found");
+        }
+
+        string[] lines = File.ReadAllLines(Path.Combine(folder, "docs", "openapi", "coffer-extensions.yaml"));
+        Assert.Contains($"  - url: http://127.0.0.1:8080{prefix}", lines);
+        List<string> documented = [.. lines.Where(l => l.StartsWith("  /", StringComparison.Ordinal) && l.EndsWith(':')).Select(l => l.Trim().TrimEnd(':')).Order()];
+        Assert.Equal(2, served.Count);
+        Assert.Equal(served, documented);
     }
 
     [Fact]

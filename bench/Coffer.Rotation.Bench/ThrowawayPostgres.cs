@@ -1,0 +1,90 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using Npgsql;
+
+namespace Coffer.Rotation.Bench;
+
+/// <summary>A PostgreSQL cluster in a temporary folder on a free loopback port (as the postgres user when root); removed on dispose.</summary>
+public sealed class ThrowawayPostgres : IAsyncDisposable
+{
+    private readonly string bin;
+    private readonly string data;
+    private readonly int port;
+
+    private ThrowawayPostgres(string bin, string data, int port)
+    {
+        this.bin = bin;
+        this.data = data;
+        this.port = port;
+    }
+
+    public static async Task<ThrowawayPostgres> StartAsync()
+    {
+        string bin = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
+            .Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
+            ?? throw new InvalidOperationException("PostgreSQL is not installed; run scripts/setup.");
+        string data = Path.Combine(Path.GetTempPath(), "coffer-bench-pg-" + Guid.NewGuid().ToString("N"));
+        int port;
+        using (var listener = new TcpListener(IPAddress.Loopback, 0))
+        {
+            listener.Start();
+            port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        }
+
+        var cluster = new ThrowawayPostgres(bin, data, port);
+        await cluster.RunAsync("initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync");
+        // Durable settings (fsync on) as a production server would run, but on a throwaway cluster.
+        await cluster.RunAsync("pg_ctl", "-D", data, "-w", "-t", "60", "-l", Path.Combine(data, "server.log"), "-o",
+            $"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB", "start");
+        return cluster;
+    }
+
+    public async Task<string> CreateDatabaseAsync()
+    {
+        string name = "b_" + Guid.NewGuid().ToString("N");
+        await using (var connection = new NpgsqlConnection(ConnectionString("postgres") + ";Pooling=false"))
+        {
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand($"CREATE DATABASE {name}", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        return ConnectionString(name);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        try
+        {
+            await RunAsync("pg_ctl", "-D", data, "-m", "immediate", "-w", "stop");
+        }
+        finally
+        {
+            Directory.Delete(data, recursive: true);
+        }
+    }
+
+    private string ConnectionString(string database) =>
+        $"Host=127.0.0.1;Port={port};Username=postgres;Database={database};Maximum Pool Size=20";
+
+    private async Task RunAsync(string tool, params string[] arguments)
+    {
+        bool root = Environment.UserName == "root";
+        var start = new ProcessStartInfo(root ? "runuser" : Path.Combine(bin, tool)) { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (string a in (root ? ["-u", "postgres", "--", Path.Combine(bin, tool)] : Array.Empty<string>()).Concat(arguments))
+        {
+            start.ArgumentList.Add(a);
+        }
+
+        using Process process = Process.Start(start)!;
+        Task<string> output = process.StandardOutput.ReadToEndAsync();
+        Task<string> error = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"{tool} failed ({process.ExitCode}): {await output}{await error}");
+        }
+    }
+}
