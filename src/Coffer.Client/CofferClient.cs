@@ -120,6 +120,14 @@ public sealed class CofferClient : IDisposable
         return CofferException.Crypto(() => VerifyKey.FromWireText(SignatureAlgorithm.FromId(data.VerifyKeyAlg), data.VerifyKey, data.VerifyKeyId));
     }
 
+    /// <summary>The group's newest public key (<c>GET /group/{id}/public_key</c>, no JWT): what invites of the group encrypt to.</summary>
+    public async Task<PublicKey> FetchGroupPublicKeyAsync(GroupId groupId, CancellationToken cancellationToken = default)
+    {
+        WirePublicKeyData data = await Transport.SendAsync<WirePublicKeyData>(
+            HttpMethod.Get, $"/group/{Uri.EscapeDataString(groupId.Value)}/public_key", null, null, cancellationToken).ConfigureAwait(false);
+        return CofferException.Crypto(() => PublicKey.FromWireText(EncryptionAlgorithm.FromId(data.PublicKeyAlg), data.PublicKey, data.PublicKeyId));
+    }
+
     /// <summary>
     /// Starts adding a new device (on the new device, without a JWT): creates its keys, protected by the device's own
     /// identifier and password. Hand the result to a logged-in device (<see cref="CofferUser.RegisterDeviceAsync"/>).

@@ -40,6 +40,13 @@ public enum SdkError
 
     /// <summary>sdk_7: the login needs a second factor; complete it with a TOTP code or a recovery code.</summary>
     MfaRequired = 7,
+
+    /// <summary>
+    /// sdk_8 ("key required"): the data names a group key that this group does not have and the server does not give
+    /// this member (<see cref="CofferException.MissingKeyId"/> says which). Usually the member has not finished a key
+    /// rotation yet, or joined after the key was dropped; the official client calls it <c>KeyRequired</c>.
+    /// </summary>
+    GroupKeyRequired = 8,
 }
 
 /// <summary>
@@ -49,12 +56,14 @@ public enum SdkError
 /// </summary>
 public sealed class CofferException : Exception
 {
-    private CofferException(CofferErrorOrigin origin, int number, string message, HttpStatusCode? httpStatus, Exception? inner)
+    private CofferException(
+        CofferErrorOrigin origin, int number, string message, HttpStatusCode? httpStatus, Exception? inner, string? missingKeyId = null)
         : base(message, inner)
     {
         Origin = origin;
         Number = number;
         HttpStatus = httpStatus;
+        MissingKeyId = missingKeyId;
     }
 
     /// <summary>Whether the server, the crypto library or the SDK reported the failure.</summary>
@@ -86,6 +95,22 @@ public sealed class CofferException : Exception
     /// <summary>True when the server answered with the given protocol error.</summary>
     public bool Is(ProtocolError error) => Origin == CofferErrorOrigin.Server && Number == error.Code;
 
+    /// <summary>The id of the group key that is missing, when the error is <see cref="Client.SdkError.GroupKeyRequired"/>.</summary>
+    public string? MissingKeyId { get; }
+
+    /// <summary>
+    /// True when a signature check failed: a group key whose signature does not verify (<c>client_31</c>), signed data
+    /// whose signature does not verify (<c>client_22</c>) or that names another signer than the verify key given
+    /// (<c>client_20</c>), or a public key that is not verified (<c>sdk_4</c>).
+    /// </summary>
+    public bool IsVerificationFailure => Origin switch
+    {
+        CofferErrorOrigin.Crypto => (global::Coffer.Crypto.CryptoError)Number is global::Coffer.Crypto.CryptoError.KeySignatureInvalid
+            or global::Coffer.Crypto.CryptoError.SignatureInvalid or global::Coffer.Crypto.CryptoError.VerifyKeyMismatch,
+        CofferErrorOrigin.Sdk => (SdkError)Number == Client.SdkError.PublicKeyNotVerified,
+        _ => false,
+    };
+
     internal static CofferException FromServer(int errCode, string message, HttpStatusCode? status) =>
         new(CofferErrorOrigin.Server, errCode, message, status, null);
 
@@ -94,6 +119,9 @@ public sealed class CofferException : Exception
 
     internal static CofferException FromSdk(SdkError error, HttpStatusCode? status = null, Exception? inner = null) =>
         new(CofferErrorOrigin.Sdk, (int)error, Describe(error), status, inner);
+
+    internal static CofferException KeyRequired(string keyId, Exception? inner = null) =>
+        new(CofferErrorOrigin.Sdk, (int)Client.SdkError.GroupKeyRequired, Describe(Client.SdkError.GroupKeyRequired), null, inner, keyId);
 
     private static string Describe(SdkError error) => error switch
     {
@@ -104,6 +132,7 @@ public sealed class CofferException : Exception
         Client.SdkError.KeyStoreUnreadable => "The key store entry cannot be read: wrong key or damaged data.",
         Client.SdkError.JwtInvalid => "The jwt cannot be read.",
         Client.SdkError.MfaRequired => "The login needs a TOTP code or a recovery code.",
+        Client.SdkError.GroupKeyRequired => "The group key that encrypted the data is not available to this member.",
         _ => throw new ArgumentOutOfRangeException(nameof(error)),
     };
 

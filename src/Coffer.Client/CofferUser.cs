@@ -37,7 +37,7 @@ public sealed record OtpRegistration(string Secret, string Algorithm, IReadOnlyL
 /// JWT that refreshes itself. Actions the server only allows with a fresh JWT (delete user or device, change
 /// password, MFA settings) take the password and re-run the login. Dispose to zero the keys.
 /// </summary>
-public sealed class CofferUser : IDisposable
+public sealed partial class CofferUser : IDisposable
 {
     /// <summary>The store entry name <see cref="SaveAsync"/> and <see cref="CofferClient.LoadUserAsync"/> use by default.</summary>
     public const string DefaultStoreName = "user";
@@ -412,11 +412,12 @@ public sealed class CofferUser : IDisposable
         }
     }
 
-    /// <summary>Sends a request with a valid (refreshed if needed) JWT.</summary>
-    internal async Task<T> SendAsync<T>(HttpMethod method, string path, string? body, CancellationToken cancellationToken)
+    /// <summary>Sends a request with a valid (refreshed if needed) JWT; <paramref name="groupAccessId"/> acts as that member group.</summary>
+    internal async Task<T> SendAsync<T>(
+        HttpMethod method, string path, string? body, CancellationToken cancellationToken, string? groupAccessId = null)
     {
         string token = await GetJwtAsync(cancellationToken).ConfigureAwait(false);
-        return await client.Transport.SendAsync<T>(method, path, body, token, cancellationToken).ConfigureAwait(false);
+        return await client.Transport.SendAsync<T>(method, path, body, token, cancellationToken, groupAccessId).ConfigureAwait(false);
     }
 
     private bool NeedsRefresh() =>

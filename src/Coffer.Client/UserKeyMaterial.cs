@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Coffer.Client.Groups;
 using Coffer.Crypto;
 using Coffer.Crypto.Formats;
 using Coffer.Crypto.Password;
@@ -18,8 +19,6 @@ internal static class UserKeyMaterial
 {
     /// <summary>The placeholder key id of a key the server has not named yet (crypto-std.md §1).</summary>
     public const string NonRegisteredKeyId = "non_registered";
-
-    private const int SortableKeySize = 16;
 
     /// <summary>A new device: master key, password data and both device key pairs (§8.3, §8.4). Also returns the device public key.</summary>
     public static (UserDeviceRegisterInput Input, PublicKey DevicePublicKey) NewDevice(string identifier, string password)
@@ -53,46 +52,10 @@ internal static class UserKeyMaterial
     }
 
     /// <summary>
-    /// The user group's CreateData (§15.1, §15.2): group key encrypted to the creator (device) public key, key pair,
-    /// HMAC and sortable keys, and — as a user group — a sign key pair with the signature over the public key (§14).
-    /// No <c>signed_by_*</c> and no <c>group_key_sig</c>. This is the generic group-create construction restricted
-    /// to what a user group needs; Coffer.Crypto has no CreateData builder.
+    /// The user group's CreateData (§15.1, §15.2): the generic group construction with the creator (device) public key
+    /// and, as a user group, a sign key pair with the signature over the public key (§14). No <c>signed_by_*</c>.
     /// </summary>
-    public static CreateData NewUserGroup(PublicKey creatorPublicKey)
-    {
-        using SymmetricKey groupKey = SymmetricKey.Generate();
-        using SymmetricKey hmacKey = SymmetricKey.Generate();
-        byte[] sortableKey = RandomNumberGenerator.GetBytes(SortableKeySize);
-        (PrivateKey privateKey, PublicKey publicKey) = PrivateKey.Generate(EncryptionAlgorithm.Default);
-        (SignKey signKey, VerifyKey verifyKey) = SignKey.Generate(SignatureAlgorithm.Default);
-        using (privateKey)
-        using (signKey)
-        {
-            try
-            {
-                return new CreateData(
-                    EncryptedGroupKey: B64(creatorPublicKey.Wrap(groupKey)),
-                    GroupKeyAlg: SymmetricKey.AlgorithmId,
-                    EncryptedGroupKeyAlg: creatorPublicKey.Algorithm.Id,
-                    EncryptedPrivateGroupKey: B64(groupKey.Wrap(privateKey)),
-                    PublicGroupKey: publicKey.ToWireText(),
-                    KeypairEncryptAlg: publicKey.Algorithm.Id,
-                    CreatorPublicKeyId: creatorPublicKey.KeyId,
-                    EncryptedHmacKey: B64(groupKey.Wrap(hmacKey)),
-                    EncryptedHmacAlg: "HMAC-SHA256",
-                    EncryptedSortableKey: B64(groupKey.Encrypt(sortableKey)),
-                    EncryptedSortableAlg: "OPE-16",
-                    EncryptedSignKey: B64(groupKey.Wrap(signKey)),
-                    VerifyKey: verifyKey.ToWireText(),
-                    KeypairSignAlg: verifyKey.Algorithm.Id,
-                    PublicKeySig: signKey.SignToText(publicKey.Export()));
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(sortableKey);
-            }
-        }
-    }
+    public static CreateData NewUserGroup(PublicKey creatorPublicKey) => GroupKeyMaterial.NewGroup(creatorPublicKey, userGroup: true);
 
     /// <summary>Step 4 of the login (§15.5): master key, then both device key pairs.</summary>
     public static DeviceKeys DecryptDeviceKeys(WireDeviceKeys keys, SymmetricKey masterKeyEncryptionKey)

@@ -256,6 +256,7 @@ public sealed class OfficialClient : IAsyncLifetime
                         break;
                     case bool b: json.WriteBooleanValue(b); break;
                     case int i: json.WriteNumberValue(i); break;
+                    case JsonElement element: element.WriteTo(json); break; // a result passed back as it came (e.g. user keys)
                     default: throw new ArgumentException($"cannot pass a {arg.GetType().Name} to the official client");
                 }
             }

@@ -28,6 +28,17 @@
 //   driver.captured                       -> the requests received since the last call, oldest first:
 //                                            [{"method","path","headers":{...},"body":"<text>"}]
 //   driver.sleep [ms]                     -> answers after ms milliseconds (the harness's own timeout test)
+//   Groups, the parts the JS SDK 0.15 does in plain JavaScript around the wasm (fetch with the user's JWT; a server
+//   error is thrown as the wasm's own error string {"status":"server_N","error_message":...}):
+//   driver.group_open [base_url, token, jwt, group_id, user_keys, verify_keys?]
+//                                         -> GET /group/{id}, every key decrypted with the key it names among
+//                                            user_keys ([{group_key_id, private_key}]: the user's keys, or a parent
+//                                            group's keys for a child); verify_keys {sign key id: UserVerifyKeyData}
+//                                            checks signed keys (client_31 if one fails): {"rank", "keys": [{"id", "key", "private_key",
+//                                            "public_key"}] (newest first), "key_string": "[key,…]"}
+//   driver.group_accept_invite [base_url, token, jwt, group_id]          -> PATCH /group/{id}/invite
+//   driver.group_join_request [base_url, token, jwt, group_id]           -> PATCH /group/{id}/join_req
+//   driver.group_kick [base_url, token, jwt, group_id, user_id]          -> DELETE /group/{id}/kick/{user_id}
 //
 // Adding a command: a wasm export needs nothing here. A helper that is not an export (several steps in one call,
 // something the JS SDK does in plain JavaScript) is one entry in `commands`: its name is "driver.<verb>", its
@@ -81,6 +92,47 @@ function startCaptureServer() {
   });
 }
 
+async function api(baseUrl, token, jwt, method, path) {
+  const response = await fetch(`${baseUrl}/api/v1${path}`, {
+    method,
+    headers: { "x-sentc-app-token": token, "Content-Type": "application/json", Authorization: `Bearer ${jwt}` },
+  });
+  const text = await response.text();
+  const answer = JSON.parse(text);
+  if (!answer.status) {
+    throw JSON.stringify({ status: `server_${answer.err_code}`, error_message: answer.err_msg });
+  }
+  return text;
+}
+
+async function openGroup(baseUrl, token, jwt, groupId, userKeys, verifyKeys) {
+  const data = client.group_extract_group_data(await api(baseUrl, token, jwt, "GET", `/group/${groupId}`));
+  try {
+    const keys = data.get_keys().map((k) => {
+      const userKey = userKeys.find((u) => u.group_key_id === k.private_key_id);
+      if (userKey === undefined) {
+        throw new Error(`driver: no user key ${k.private_key_id}`);
+      }
+      // With verify keys (sign key id -> UserVerifyKeyData), a signed key is verified as the JS SDK does with verify > 0.
+      const verifyKey = verifyKeys && k.signed_by_user_sign_key_id ? verifyKeys[k.signed_by_user_sign_key_id] : undefined;
+      const key = client.group_decrypt_key(userKey.private_key, k.key_data, verifyKey);
+      try {
+        return {
+          id: key.get_group_key_id(),
+          key: key.get_group_key(),
+          private_key: key.get_private_group_key(),
+          public_key: key.get_public_group_key(),
+        };
+      } finally {
+        key.free();
+      }
+    });
+    return { rank: data.get_rank(), keys, key_string: `[${keys.map((k) => k.key).join(",")}]` };
+  } finally {
+    data.free();
+  }
+}
+
 const commands = {
   "driver.info": () => ({ version, node: process.version }),
   "driver.capture_start": async () => ({ base_url: await startCaptureServer() }),
@@ -91,6 +143,19 @@ const commands = {
   },
   "driver.captured": () => capture.requests.splice(0, capture.requests.length),
   "driver.sleep": (ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms)),
+  "driver.group_open": openGroup,
+  "driver.group_accept_invite": async (baseUrl, token, jwt, groupId) => {
+    await api(baseUrl, token, jwt, "PATCH", `/group/${groupId}/invite`);
+    return null;
+  },
+  "driver.group_join_request": async (baseUrl, token, jwt, groupId) => {
+    await api(baseUrl, token, jwt, "PATCH", `/group/${groupId}/join_req`);
+    return null;
+  },
+  "driver.group_kick": async (baseUrl, token, jwt, groupId, userId) => {
+    await api(baseUrl, token, jwt, "DELETE", `/group/${groupId}/kick/${userId}`);
+    return null;
+  },
 };
 
 function decodeArgument(value) {

@@ -10,17 +10,25 @@ namespace Coffer.Client.Http;
 internal sealed class ApiTransport(HttpClient http, Uri baseUrl, string appToken)
 {
     public const string AppTokenHeader = "x-sentc-app-token";
+
+    /// <summary>Acting as a member group (api.md §5.3): the group through which the user reaches the target group.</summary>
+    public const string GroupAccessHeader = "x-sentc-group-access-id";
     private readonly string prefix = baseUrl.ToString().TrimEnd('/') + "/api/v1";
 
     public Uri BaseUrl { get; } = baseUrl;
 
-    public async Task<T> SendAsync<T>(HttpMethod method, string path, string? body, string? jwt, CancellationToken ct)
+    public async Task<T> SendAsync<T>(HttpMethod method, string path, string? body, string? jwt, CancellationToken ct, string? groupAccessId = null)
     {
         using var request = new HttpRequestMessage(method, prefix + path);
         request.Headers.TryAddWithoutValidation(AppTokenHeader, appToken);
         if (jwt is not null)
         {
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", jwt);
+        }
+
+        if (groupAccessId is not null)
+        {
+            request.Headers.TryAddWithoutValidation(GroupAccessHeader, groupAccessId);
         }
 
         request.Content = new StringContent(body ?? string.Empty, Encoding.UTF8, "application/json");

@@ -44,7 +44,7 @@ public sealed class GroupStore(Database db, TimeProvider time)
     /// </summary>
     public Task<string> CreateRootAsync(AppId app, string creator, CreateData? data, CancellationToken ct) =>
         db.InTransactionAsync(async (connection, transaction) => data is null
-            ? await CreateKeylessAsync(connection, transaction, app, creator, MemberType.User, parentId: null, isConnected: false, Now())
+            ? await CreateKeylessAsync(connection, transaction, app, GroupKind.Normal, creator, MemberType.User, parentId: null, isConnected: false, Now())
             : (await CreateAsync(connection, transaction, app, GroupKind.Normal, data, creator, data.CreatorPublicKeyId, Now())).Group.Value,
             ct);
 
@@ -76,7 +76,7 @@ public sealed class GroupStore(Database db, TimeProvider time)
             };
             long now = Now();
             string created = data is null
-                ? await CreateKeylessAsync(connection, transaction, actor.App, group, creatorType, parentId, isConnected, now)
+                ? await CreateKeylessAsync(connection, transaction, actor.App, GroupKind.Normal, group, creatorType, parentId, isConnected, now)
                 : (await CreateAsync(
                     connection, transaction, actor.App, GroupKind.Normal, data, group, data.CreatorPublicKeyId, now,
                     parentId, isConnected, creatorType)).Group.Value;
@@ -368,7 +368,7 @@ public sealed class GroupStore(Database db, TimeProvider time)
 
     /// <summary>A group without keys (light, §4.19): the group row and its rank-0 creator member.</summary>
     private static async Task<string> CreateKeylessAsync(
-        DbConnection connection, DbTransaction transaction, AppId app, string creatorMemberId, MemberType creatorType,
+        DbConnection connection, DbTransaction transaction, AppId app, GroupKind kind, string creatorMemberId, MemberType creatorType,
         string? parentId, bool isConnected, long now)
     {
         string group = NewId.Uuid();
@@ -381,7 +381,7 @@ public sealed class GroupStore(Database db, TimeProvider time)
             """,
             new
             {
-                group, app = app.Value, kind = (int)GroupKind.Normal, parentId, inviteOpen = true, isConnected, now,
+                group, app = app.Value, kind = (int)kind, parentId, inviteOpen = true, isConnected, now,
                 member = creatorMemberId, type = (int)creatorType, rank = CreatorRank,
             },
             transaction);
@@ -463,22 +463,6 @@ public sealed class GroupStore(Database db, TimeProvider time)
     /// the creator as rank-0 member, inside the caller's transaction.
     /// </summary>
     public static async Task<GroupId> CreateLightAsync(
-        DbConnection connection, DbTransaction transaction, AppId app, GroupKind kind, string creatorMemberId, long now)
-    {
-        var group = new GroupId(NewId.Uuid());
-        await connection.ExecuteAsync(
-            """
-            INSERT INTO grp (id, app_id, kind, parent_id, invite_open, is_connected, current_key_id, created_at)
-            VALUES (@group, @app, @kind, NULL, @inviteOpen, @isConnected, NULL, @now);
-            INSERT INTO group_member (group_id, member_id, member_type, rank, joined_at)
-            VALUES (@group, @member, @type, @rank, @now);
-            """,
-            new
-            {
-                group = group.Value, app = app.Value, kind = (int)kind, inviteOpen = true, isConnected = false, now,
-                member = creatorMemberId, type = (int)MemberType.User, rank = CreatorRank,
-            },
-            transaction);
-        return group;
-    }
+        DbConnection connection, DbTransaction transaction, AppId app, GroupKind kind, string creatorMemberId, long now) =>
+        new(await CreateKeylessAsync(connection, transaction, app, kind, creatorMemberId, MemberType.User, parentId: null, isConnected: false, now));
 }
