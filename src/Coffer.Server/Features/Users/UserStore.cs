@@ -240,6 +240,8 @@ public sealed class UserStore(Database db, TimeProvider time)
                   AND group_id = (SELECT user_group_id FROM app_user WHERE id = @user AND app_id = @app);
                 DELETE FROM group_member WHERE member_id = @device
                   AND group_id = (SELECT user_group_id FROM app_user WHERE id = @user AND app_id = @app);
+                DELETE FROM rotation_pending WHERE member_id = @device
+                  AND group_id = (SELECT user_group_id FROM app_user WHERE id = @user AND app_id = @app);
                 """,
                 args, transaction);
             return DeleteDeviceOutcome.Deleted;
@@ -369,6 +371,8 @@ public sealed class UserStore(Database db, TimeProvider time)
                 DELETE FROM member_key WHERE member_id = @user
                    OR member_id IN (SELECT id FROM device WHERE user_id = @user AND app_id = @app);
                 DELETE FROM group_member WHERE member_id = @user
+                   OR member_id IN (SELECT id FROM device WHERE user_id = @user AND app_id = @app);
+                DELETE FROM rotation_pending WHERE member_id = @user
                    OR member_id IN (SELECT id FROM device WHERE user_id = @user AND app_id = @app);
                 DELETE FROM membership_request WHERE member_id = @user;
                 DELETE FROM grp WHERE id = (SELECT user_group_id FROM app_user WHERE id = @user AND app_id = @app);

@@ -30,7 +30,8 @@ public sealed class RotationEndpointTests(TestDatabases databases)
         using KeyedUser eve = await RegisterAsync(app, "eve");
         KeyedGroup group = await CreateGroupAsync(app, alice, bob, carol, eve);
         byte[] oldData = group.Key.Encrypt(OldText);
-        await KickAsync(app, group.Id, eve.UserId);
+        ApiAnswer kicked = await app.SendAsync(HttpMethod.Delete, $"/group/{group.Id}/kick/{eve.UserId}", jwt: alice.Jwt);
+        Assert.True(kicked.Ok, kicked.Text);
 
         (JsonObject body, SymmetricKey newKey, _) = RotationBody(group.Key, group.KeyId, alice.PublicKey, alice.UserKeyId);
         ApiAnswer started = await app.SendAsync(HttpMethod.Post, $"/group/{group.Id}/key_rotation", body.ToJsonString(), jwt: alice.Jwt);
@@ -195,6 +196,8 @@ public sealed class RotationEndpointTests(TestDatabases databases)
         using KeyedUser alice = await RegisterAsync(app, "alice");
         using var phone = new ClientRegistration("alice-phone", "phone pw " + Guid.NewGuid());
         (string phoneDevice, string phoneJwt) = await AddDeviceAsync(app, alice, phone);
+        using var tablet = new ClientRegistration("alice-tablet", "tablet pw " + Guid.NewGuid());
+        (string tabletDevice, _) = await AddDeviceAsync(app, alice, tablet);
         PublicKey laptopKey = alice.Registration.DevicePrivateKey.GetPublicKey();
 
         (JsonObject noSignKeys, _, _) = RotationBody(alice.Registration.UserGroupKey, alice.UserKeyId, laptopKey, alice.DeviceId);
@@ -206,7 +209,14 @@ public sealed class RotationEndpointTests(TestDatabases databases)
         Assert.True(started.Ok, started.Text);
         string key = started.Result.GetProperty("key_id").GetString()!;
         JsonElement progress = await AwaitFinishedAsync(app, $"/user/user_keys/rotation/{key}/progress", alice.Jwt);
-        Assert.Equal((1L, 1L), (progress.GetProperty("total").GetInt64(), progress.GetProperty("done").GetInt64()));
+        Assert.Equal((2L, 2L), (progress.GetProperty("total").GetInt64(), progress.GetProperty("done").GetInt64()));
+
+        // A deleted device's pending rotation goes with it (§4.2).
+        Assert.True((await app.SendAsync(HttpMethod.Delete, $"/user/device/{tabletDevice}", jwt: alice.Jwt)).Ok);
+        await using (DbConnection c = await OpenAsync(app))
+        {
+            Assert.Equal(0L, await c.ExecuteScalarAsync<long>("SELECT COUNT(*) FROM rotation_pending WHERE member_id = @tabletDevice", new { tabletDevice }));
+        }
 
         Assert.Empty((await app.SendAsync(HttpMethod.Get, "/user/user_keys/rotation", jwt: alice.Jwt)).Result.EnumerateArray());
         ApiAnswer pending = await app.SendAsync(HttpMethod.Get, "/user/user_keys/rotation", jwt: phoneJwt);
@@ -249,6 +259,7 @@ public sealed class RotationEndpointTests(TestDatabases databases)
         using KeyedUser bob = await RegisterAsync(app, "bob");
         using KeyedUser carol = await RegisterAsync(app, "carol");
         using KeyedUser dave = await RegisterAsync(app, "dave");
+        using KeyedUser frank = await RegisterAsync(app, "frank");
         KeyedGroup group = await CreateGroupAsync(app, alice, bob);
         KeyedGroup memberGroup = await CreateGroupAsync(app, carol);
         await AddMemberAsync(app, group, memberGroup.Id, type: 2, B64(memberGroup.PrivateKey.GetPublicKey().Wrap(group.Key)), memberGroup.KeyId);
@@ -264,8 +275,24 @@ public sealed class RotationEndpointTests(TestDatabases databases)
         Assert.True(await fanOut.RunBatchAsync(ct));
         Assert.Equal("running", (await GetExtensionAsync(app, progressPath, alice.Jwt)).Result.GetProperty("status").GetString());
 
-        // Carol joins with a join time before the cursor; dave joins already holding K (an inviter sent it).
-        await AddMemberAsync(app, group, carol.UserId, type: 0, B64(carol.PublicKey.Wrap(group.Key)), carol.UserKeyId, joinedAt: 1);
+        // Carol is auto-invited while the rotation runs by an inviter who sent only the old key; frank's join time lies
+        // behind the cursor (another process's clock); dave joins already holding K (his inviter sent it).
+        string invite = new JsonObject
+        {
+            ["keys"] = new JsonArray(new JsonObject
+            {
+                ["encrypted_group_key"] = B64(carol.PublicKey.Wrap(group.Key)),
+                ["alg"] = SymmetricKey.AlgorithmId,
+                ["encrypted_alg"] = EncryptionAlgorithm.Default.Id,
+                ["key_id"] = group.KeyId,
+                ["user_public_key_id"] = carol.UserKeyId,
+            }),
+            ["rank"] = null,
+            ["key_session"] = false,
+        }.ToJsonString();
+        ApiAnswer invited = await app.SendAsync(HttpMethod.Put, $"/group/{group.Id}/invite_auto/{carol.UserId}", invite, jwt: alice.Jwt);
+        Assert.True(invited.Ok, invited.Text);
+        await AddMemberAsync(app, group, frank.UserId, type: 0, B64(frank.PublicKey.Wrap(group.Key)), frank.UserKeyId, joinedAt: 1);
         await using (DbConnection c = await OpenAsync(app))
         {
             await c.ExecuteAsync("INSERT INTO group_member (group_id, member_id, member_type, rank, joined_at) VALUES (@g, @m, 0, 4, @now)",
@@ -284,20 +311,20 @@ public sealed class RotationEndpointTests(TestDatabases databases)
             batches++;
         }
 
-        Assert.InRange(batches, 4, 6); // bob or the member group, the other one, carol (sweep), the finishing sweep
+        Assert.InRange(batches, 5, 6); // bob, the member group, carol and frank (frank by the sweep), the finishing sweep
         Assert.False(await fanOut.RunBatchAsync(ct));
         JsonElement after = (await GetExtensionAsync(app, progressPath, alice.Jwt)).Result;
-        Assert.Equal(("finished", 3L, 3L), (after.GetProperty("status").GetString(), after.GetProperty("total").GetInt64(), after.GetProperty("done").GetInt64()));
+        Assert.Equal(("finished", 4L, 4L), (after.GetProperty("status").GetString(), after.GetProperty("total").GetInt64(), after.GetProperty("done").GetInt64()));
 
         await using (DbConnection c = await OpenAsync(app))
         {
             var rows = (await c.QueryAsync<(string Member, string By, string Cipher)>(
                 "SELECT member_id, encrypted_by_key_id, encrypted_ephemeral_key FROM rotation_pending WHERE key_id = @key", new { key })).ToList();
-            Assert.Equal(new[] { bob.UserId, carol.UserId, memberGroup.Id }.Order(), rows.Select(r => r.Member).Order());
+            Assert.Equal(new[] { bob.UserId, carol.UserId, frank.UserId, memberGroup.Id }.Order(), rows.Select(r => r.Member).Order());
             var byMember = rows.ToDictionary(r => r.Member);
             Assert.Equal(memberGroup.KeyId, byMember[memberGroup.Id].By);
             Assert.Equal(carol.UserKeyId, byMember[carol.UserId].By);
-            foreach ((string member, PrivateKey privateKey) in new[] { (memberGroup.Id, memberGroup.PrivateKey), (carol.UserId, carol.PrivateKey) })
+            foreach ((string member, PrivateKey privateKey) in new[] { (memberGroup.Id, memberGroup.PrivateKey), (frank.UserId, frank.PrivateKey) })
             {
                 var pending = JsonDocument.Parse(new JsonObject
                 {
@@ -309,6 +336,13 @@ public sealed class RotationEndpointTests(TestDatabases databases)
                 Assert.Equal(newKey.ExportRaw(), opened.ExportRaw());
             }
         }
+
+        // The newcomer finishes through the API like any member.
+        ApiAnswer carolPending = await app.SendAsync(HttpMethod.Get, $"/group/{group.Id}/key_rotation", jwt: carol.Jwt);
+        using SymmetricKey carolKey = OpenRotation(Assert.Single(carolPending.Result.EnumerateArray()), carol.PrivateKey, group.Key);
+        Assert.Equal(newKey.ExportRaw(), carolKey.ExportRaw());
+        Assert.Equal("Success", (await app.SendAsync(HttpMethod.Put, $"/group/{group.Id}/key_rotation/{key}",
+            DoneBody(carolKey, carol.PublicKey, carol.UserKeyId), jwt: carol.Jwt)).Result.GetString());
     }
 
     private static async Task<(string DeviceId, string Jwt)> AddDeviceAsync(TestApp app, KeyedUser user, ClientRegistration device)
@@ -340,15 +374,6 @@ public sealed class RotationEndpointTests(TestDatabases databases)
         (string jwt, string loggedInDevice) = await LoginAsync(app, device);
         Assert.Equal(deviceId, loggedInDevice);
         return (deviceId, jwt);
-    }
-
-    /// <summary>What kick does to the target (api.md §4.14): member row, member keys and pending rotations go.</summary>
-    private static async Task KickAsync(TestApp app, string group, string member)
-    {
-        await using DbConnection c = await OpenAsync(app);
-        await c.ExecuteAsync("DELETE FROM group_member WHERE group_id = @group AND member_id = @member", new { group, member });
-        await c.ExecuteAsync("DELETE FROM member_key WHERE group_id = @group AND member_id = @member", new { group, member });
-        await c.ExecuteAsync("DELETE FROM rotation_pending WHERE group_id = @group AND member_id = @member", new { group, member });
     }
 
     private static async Task<string?> MemberKeyAsync(TestApp app, string key, string member)
