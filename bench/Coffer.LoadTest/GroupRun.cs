@@ -191,16 +191,12 @@ public static class GroupRun
         var timed = Stopwatch.StartNew();
         for (int i = 0; i < invitees.Length; i++)
         {
+            // The deadline counts from the end of the warm-up; the first timed invite always runs (it is bounded by
+            // its own 21 requests and their timeouts), later ones only before the deadline.
             bool warmup = i < warmups;
-            if (!warmup && Stopwatch.GetTimestamp() >= deadline)
+            if (!warmup && i > warmups && Stopwatch.GetTimestamp() >= deadline)
             {
                 break;
-            }
-
-            if (warmup)
-            {
-                cpu = CpuSnapshot.Take(settings.ServerPid);
-                timed.Restart();
             }
 
             string? error;
@@ -221,8 +217,14 @@ public static class GroupRun
 
             if (warmup)
             {
+                if (error is not null)
+                {
+                    errors["warm-up: " + error] = 1;
+                }
+
                 cpu = CpuSnapshot.Take(settings.ServerPid);
                 timed.Restart();
+                deadline = Stopwatch.GetTimestamp() + (long)(settings.Run.TotalSeconds * Stopwatch.Frequency);
                 continue;
             }
 
