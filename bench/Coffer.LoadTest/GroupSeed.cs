@@ -100,6 +100,10 @@ public static class GroupSeed
         }
 
         await transaction.CommitAsync(ct);
+        if (connection is NpgsqlConnection)
+        {
+            await ExecuteAsync(connection, null, "ANALYZE group_key, member_key", [], ct); // fresh statistics, as autovacuum would make them
+        }
     }
 
     /// <summary>Adds <paramref name="count"/> user members <see cref="MemberId"/>(1..count), joined at base + N; returns base.</summary>
