@@ -10,6 +10,50 @@ public enum Scenario
 
     /// <summary>PUT /refresh with the login's JWT and refresh token.</summary>
     Refresh,
+
+    /// <summary>GET /group/:gid (first key page, HMAC and sortable keys) of a group with --group-keys keys.</summary>
+    GroupFetch,
+
+    /// <summary>GET /group/:gid/member/:t/:id at the start, middle and end of a group with --members members.</summary>
+    MemberPage,
+
+    /// <summary>A complete invite into a group with --group-keys keys, including the client's key fetch and encryption.</summary>
+    Invite,
+}
+
+/// <summary>
+/// The group scenarios' sizes and the throwaway database their large groups are seeded into with SQL (see GroupSeed).
+/// </summary>
+public sealed record GroupSettings(int Keys, int Members, int Invites, string? Database)
+{
+    public const int MaxKeys = 10_000;
+    public const int MaxMembers = 1_000_000;
+    public const int MaxInvites = 100;
+
+    public static GroupSettings None { get; } = new(1, 1, 1, null);
+
+    public static GroupSettings From(Scenario scenario, int keys, int members, int invites, string? database)
+    {
+        if (scenario is Scenario.Login or Scenario.Refresh)
+        {
+            return None;
+        }
+
+        Check(keys is >= 1 and <= MaxKeys, $"--group-keys must be 1..{MaxKeys}");
+        Check(members is >= 1 and <= MaxMembers, $"--members must be 1..{MaxMembers}");
+        Check(invites is >= 1 and <= MaxInvites, $"--invites must be 1..{MaxInvites}");
+        bool needsSeed = keys > 1 || (scenario == Scenario.MemberPage && members > 1);
+        Check(!needsSeed || !string.IsNullOrEmpty(database), "--database (the server's throwaway database) is needed to seed keys or members");
+        return new GroupSettings(keys, members, invites, database);
+    }
+
+    private static void Check(bool condition, string message)
+    {
+        if (!condition)
+        {
+            throw new ArgumentException(message);
+        }
+    }
 }
 
 /// <summary>
@@ -20,6 +64,11 @@ public sealed record LoadSettings(
     Uri ApiBase, string PublicToken, string SecretToken, Scenario Scenario, int Users, int Concurrency, long MaxRequests,
     TimeSpan Run, TimeSpan Warmup, TimeSpan WaitForServer, int? ServerPid, string Label)
 {
+    /// <summary>Sizes of the group scenarios (<see cref="GroupSettings.None"/> for login and refresh).</summary>
+    public GroupSettings Group { get; init; } = GroupSettings.None;
+
+    public bool IsGroupScenario => Scenario is Scenario.GroupFetch or Scenario.MemberPage or Scenario.Invite;
+
     public const int MaxUsers = 10_000;
     public const int MaxConcurrency = 256;
     public const long MaxRequestsCeiling = 10_000_000;
@@ -53,7 +102,8 @@ public sealed record LoadSettings(
 
         Check(users is >= 1 and <= MaxUsers, $"--users must be 1..{MaxUsers}");
         Check(concurrency is >= 1 and <= MaxConcurrency, $"--concurrency must be 1..{MaxConcurrency}");
-        Check(concurrency <= users, "--concurrency must not exceed --users (a user is never logged in by two workers at once)");
+        Check(concurrency <= users || scenario is Scenario.GroupFetch or Scenario.MemberPage or Scenario.Invite,
+            "--concurrency must not exceed --users (a user is never logged in by two workers at once)");
         Check(maxRequests is >= 1 and <= MaxRequestsCeiling, $"--max-requests must be 1..{MaxRequestsCeiling}");
         Check(maxSeconds is > 0 and <= MaxSecondsCeiling, $"--max-seconds must be in (0, {MaxSecondsCeiling}]");
         Check(warmupSeconds is >= 0 and <= 60, "--warmup-seconds must be 0..60");

@@ -8,13 +8,13 @@ namespace Coffer.LoadTest;
 /// <summary>
 /// A registered user with everything the timed loop needs pre-computed: the request bodies (the auth key is derived
 /// from the password once, here: Argon2 stays outside the loop), the device private key (to decrypt each new login
-/// challenge, which is inside the loop) and a JWT with its refresh token.
+/// challenge, which is inside the loop), the user keys (for the group scenarios) and a JWT with its refresh token.
 /// </summary>
 public sealed class LoadUser : IDisposable
 {
-    private readonly LoginChallenge firstLogin;
+    private readonly VerifiedLogin firstLogin;
 
-    private LoadUser(string identifier, string authKey, LoginChallenge firstLogin, string jwt, string refreshToken)
+    private LoadUser(string identifier, string authKey, VerifiedLogin firstLogin, string jwt, string refreshToken)
     {
         this.firstLogin = firstLogin;
         PrepareLoginBody = JsonSerializer.Serialize(new Dictionary<string, string> { ["user_identifier"] = identifier });
@@ -36,9 +36,23 @@ public sealed class LoadUser : IDisposable
     /// <summary>The device private key, decrypted once from the setup login's device keys.</summary>
     public PrivateKey DeviceKey => firstLogin.DeviceKeys.PrivateKey;
 
+    /// <summary>The user id.</summary>
+    public string UserId => firstLogin.UserId.Value;
+
+    /// <summary>The newest user key (the key pair group keys are encrypted to for this user).</summary>
+    public UserKey UserKey => firstLogin.UserKeys[0];
+
     private string VerifyPrefix { get; }
 
     public string VerifyLoginBody(string challenge) => VerifyPrefix + JsonSerializer.Serialize(challenge) + "}";
+
+    /// <summary>Registers a user (POST /register, secret token) without logging it in; returns its user id.</summary>
+    public static async Task<string> RegisterOnlyAsync(LoadClient client, LoadSettings settings, string identifier, CancellationToken ct)
+    {
+        string password = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+        string registered = await ExpectOkAsync(client, HttpMethod.Post, "register", OwnBackend.PrepareRegister(identifier, password), settings.SecretToken, null, ct);
+        return OwnBackend.DoneRegister(registered).UserId.Value;
+    }
 
     /// <summary>
     /// Registers a user with the SDK (POST /register, secret token) and logs it in once with the SDK's own steps
@@ -60,27 +74,25 @@ public sealed class LoadUser : IDisposable
             throw new InvalidOperationException("done_login did not answer with a challenge (MFA enabled?)");
         }
 
+        VerifiedLogin login;
         try
         {
             string verified = await ExpectOkAsync(client, HttpMethod.Post, "verify_login", challenge.VerifyLoginBody, settings.PublicToken, null, ct);
-            using JsonDocument verifiedDoc = JsonDocument.Parse(verified);
-            JsonElement result = verifiedDoc.RootElement.GetProperty("result");
-            using JsonDocument doneBody = JsonDocument.Parse(preparation.DoneLoginBody);
-            return new LoadUser(
-                identifier, doneBody.RootElement.GetProperty("auth_key").GetString()!, challenge,
-                result.GetProperty("jwt").GetString()!, result.GetProperty("refresh_token").GetString()!);
+            login = OwnBackend.VerifyLogin(challenge, verified); // takes over the device keys, decrypts the user keys
         }
-        catch
+        finally
         {
             challenge.Dispose();
-            throw;
         }
+
+        using JsonDocument doneBody = JsonDocument.Parse(preparation.DoneLoginBody);
+        return new LoadUser(identifier, doneBody.RootElement.GetProperty("auth_key").GetString()!, login, login.Jwt, login.RefreshToken);
     }
 
     public void Dispose() => firstLogin.Dispose();
 
     /// <summary>Sends a setup request; anything but a success envelope stops the setup (the body text is not printed: it may hold keys).</summary>
-    private static async Task<string> ExpectOkAsync(
+    public static async Task<string> ExpectOkAsync(
         LoadClient client, HttpMethod method, string path, string body, string appToken, string? jwt, CancellationToken ct)
     {
         using Answer answer = await client.SendAsync(method, path, body, appToken, jwt, ct);
