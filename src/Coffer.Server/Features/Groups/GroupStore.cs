@@ -175,7 +175,12 @@ public sealed class GroupStore(Database db, TimeProvider time)
         return [.. rows.Select(r => new GroupChildrenList(r.GroupId, r.Time, r.Parent))];
     }
 
-    /// <summary>GET /group/:gid/member/:t/:id: all direct member rows except member m, ascending by join time.</summary>
+    /// <summary>
+    /// GET /group/:gid/member/:t/:id: all direct member rows except member m, ascending by join time. The keyset is one
+    /// row comparison, so both databases seek in <c>group_member_joined</c> (an OR of the two cases is only a filter
+    /// there, which made a page cost O(offset)). The first page (<c>lastTime</c> 0) precedes every row: join times are
+    /// positive.
+    /// </summary>
     public async Task<IReadOnlyList<GroupUserListItem>> MembersAsync(GroupAccess access, long lastTime, string lastId, CancellationToken ct)
     {
         await using DbConnection connection = await db.OpenAsync(ct);
@@ -183,7 +188,7 @@ public sealed class GroupStore(Database db, TimeProvider time)
             """
             SELECT member_id AS UserId, rank AS Rank, joined_at AS JoinedTime, member_type AS UserType FROM group_member
             WHERE group_id = @group AND member_id <> @member
-              AND (@lastTime = 0 OR joined_at > @lastTime OR (joined_at = @lastTime AND member_id > @lastId))
+              AND (joined_at, member_id) > (@lastTime, @lastId)
             ORDER BY joined_at ASC, member_id ASC
             LIMIT 50
             """,
@@ -341,13 +346,14 @@ public sealed class GroupStore(Database db, TimeProvider time)
         IEnumerable<GroupKeyRow> rows = await connection.QueryAsync<GroupKeyRow>(new CommandDefinition(
             $"""
             SELECT {GroupKeyRow.Columns}
-            FROM member_key mk JOIN group_key gk ON gk.id = mk.key_id AND gk.group_id = mk.group_id
-            WHERE mk.group_id = @group AND mk.member_id = @member
-              AND (@lastTime = 0 OR gk.created_at < @lastTime OR (gk.created_at = @lastTime AND gk.id > @lastId))
+            FROM group_key gk JOIN member_key mk ON mk.key_id = gk.id AND mk.member_id = @member
+            WHERE gk.group_id = @group
+              AND gk.created_at <= @upper AND (gk.created_at < @upper OR gk.id > @lastId)
             ORDER BY gk.created_at DESC, gk.id ASC
             LIMIT 50
             """,
-            new { group = access.Group.Value, member = access.Member, lastTime, lastId }, transaction, cancellationToken: ct));
+            new { group = access.Group.Value, member = access.Member, upper = lastTime == 0 ? long.MaxValue : lastTime, lastId },
+            transaction, cancellationToken: ct));
         return [.. rows.Select(r => r.ToOutput())];
     }
 
