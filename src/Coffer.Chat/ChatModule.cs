@@ -2,6 +2,7 @@ using Coffer.Chat.Api;
 using Coffer.Chat.Auth;
 using Coffer.Chat.Data;
 using Coffer.Chat.Groups;
+using Coffer.Chat.Live;
 using Coffer.Chat.Messages;
 using Coffer.Chat.Profiles;
 using Coffer.Chat.SecretChats;
@@ -56,8 +57,16 @@ public static class ChatModule
         services.AddSingleton<SecretChatStore>();
         services.AddSingleton<GroupStore>();
         services.AddSingleton<MessageStore>();
+        services.AddSingleton<ChatHub>();
         services.AddHostedService<MigrateChatOnStart>();
         return services;
+    }
+
+    /// <summary>WebSocket support (for <c>GET /api/live</c>) and the chat's routes; call after UseRouting.</summary>
+    public static RouteGroupBuilder UseChat(this WebApplication app)
+    {
+        app.UseWebSockets();
+        return app.MapChat();
     }
 
     public static RouteGroupBuilder MapChat(this IEndpointRouteBuilder routes)
@@ -69,7 +78,21 @@ public static class ChatModule
         chat.MapSecretChats();
         chat.MapGroups();
         chat.MapMessages();
+        chat.MapGet("/live", LiveAsync);
         return chat;
+    }
+
+    /// <summary>GET /api/live (WebSocket): the caller's live events until they close it; 400 for a plain request.</summary>
+    private static async Task<IResult> LiveAsync(HttpContext context, ChatHub hub)
+    {
+        if (!context.WebSockets.IsWebSocketRequest)
+        {
+            throw ChatProblem.BadRequest("WebSocket upgrade expected");
+        }
+
+        using System.Net.WebSockets.WebSocket socket = await context.WebSockets.AcceptWebSocketAsync();
+        await hub.ServeAsync(context.ChatUser(), socket, context.RequestAborted);
+        return Results.Empty;
     }
 
     /// <summary>Applies the chat's migrations before the host accepts requests (after the platform's, registered first).</summary>

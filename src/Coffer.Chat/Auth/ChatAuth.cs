@@ -16,8 +16,12 @@ public static class ChatAuth
     {
         HttpContext http = context.HttpContext;
         string? authorization = http.Request.Headers.Authorization;
-        string? user = authorization is not null && authorization.StartsWith(BearerPrefix, StringComparison.Ordinal)
-            ? await http.RequestServices.GetRequiredService<CofferJwtVerifier>().VerifyAsync(authorization[BearerPrefix.Length..], http.RequestAborted)
+        // Browsers cannot set headers on a WebSocket upgrade: there (only) the JWT may come as ?token=.
+        string? token = authorization is not null && authorization.StartsWith(BearerPrefix, StringComparison.Ordinal) ? authorization[BearerPrefix.Length..]
+            : http.WebSockets.IsWebSocketRequest ? (string?)http.Request.Query["token"]
+            : null;
+        string? user = token is not null
+            ? await http.RequestServices.GetRequiredService<CofferJwtVerifier>().VerifyAsync(token, http.RequestAborted)
             : null;
         if (user is null)
         {

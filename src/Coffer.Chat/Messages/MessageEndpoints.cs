@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Coffer.Chat.Api;
 using Coffer.Chat.Auth;
+using Coffer.Chat.Live;
 
 namespace Coffer.Chat.Messages;
 
@@ -14,13 +15,22 @@ public static class MessageEndpoints
 {
     public static void MapMessages(this IEndpointRouteBuilder routes)
     {
-        Map(routes.MapGroup("/secret-chat/{thread_id}/messages"), MessageThread.SecretChat, "Secret chat");
-        Map(routes.MapGroup("/group/{thread_id}/messages"), MessageThread.Group, "Group");
+        Map(routes.MapGroup("/secret-chat/{thread_id}/messages"), MessageThread.SecretChat, "Secret chat", "secret_chat");
+        Map(routes.MapGroup("/group/{thread_id}/messages"), MessageThread.Group, "Group", "group");
     }
 
-    private static void Map(RouteGroupBuilder messages, MessageThread thread, string what)
+    private static void Map(RouteGroupBuilder messages, MessageThread thread, string what, string threadName)
     {
-        messages.MapPost("", async (string thread_id, HttpContext context, MessageStore store) =>
+        async Task PublishAsync(MessageStore store, ChatHub hub, long id, string type, object payload, CancellationToken ct) =>
+            hub.Publish(await store.RecipientsAsync(thread, id, ct), new Dictionary<string, object>
+            {
+                ["type"] = type,
+                ["thread"] = threadName,
+                ["thread_id"] = id,
+                [type == "message.deleted" ? "message_id" : "message"] = payload,
+            });
+
+        messages.MapPost("", async (string thread_id, HttpContext context, MessageStore store, ChatHub hub) =>
         {
             long id = ChatApi.Id(thread_id, what);
             JsonElement body = await ChatApi.ReadObjectAsync(context.Request);
@@ -32,6 +42,7 @@ public static class MessageEndpoints
 
             ChatMessage message = await store.SendAsync(
                 thread, id, context.ChatUser(), body.OptionalString("content", ChatApi.MaxTextLength), EncryptedContent(body), type, context.RequestAborted);
+            await PublishAsync(store, hub, id, "message.created", Wire(message, thread), context.RequestAborted);
             return ChatApi.Ok(new { message = Wire(message, thread) });
         });
         messages.MapGet("", async (string thread_id, HttpContext context, MessageStore store) =>
@@ -42,18 +53,22 @@ public static class MessageEndpoints
                 await store.ListAsync(thread, id, context.ChatUser(), Query(context, "before"), limit, context.RequestAborted);
             return ChatApi.Ok(new { messages = page.Select(m => Wire(m, thread)), has_more = hasMore });
         });
-        messages.MapPut("/{message_id}", async (string thread_id, string message_id, HttpContext context, MessageStore store) =>
+        messages.MapPut("/{message_id}", async (string thread_id, string message_id, HttpContext context, MessageStore store, ChatHub hub) =>
         {
             long id = ChatApi.Id(thread_id, what);
             long messageId = ChatApi.Id(message_id, "Message");
             JsonElement body = await ChatApi.ReadObjectAsync(context.Request);
             ChatMessage message = await store.EditAsync(
                 thread, id, messageId, context.ChatUser(), body.OptionalString("content", ChatApi.MaxTextLength), EncryptedContent(body), context.RequestAborted);
+            await PublishAsync(store, hub, id, "message.updated", Wire(message, thread), context.RequestAborted);
             return ChatApi.Ok(new { message = Wire(message, thread) });
         });
-        messages.MapDelete("/{message_id}", async (string thread_id, string message_id, HttpContext context, MessageStore store) =>
+        messages.MapDelete("/{message_id}", async (string thread_id, string message_id, HttpContext context, MessageStore store, ChatHub hub) =>
         {
-            await store.DeleteAsync(thread, ChatApi.Id(thread_id, what), ChatApi.Id(message_id, "Message"), context.ChatUser(), context.RequestAborted);
+            long id = ChatApi.Id(thread_id, what);
+            long messageId = ChatApi.Id(message_id, "Message");
+            await store.DeleteAsync(thread, id, messageId, context.ChatUser(), context.RequestAborted);
+            await PublishAsync(store, hub, id, "message.deleted", messageId, context.RequestAborted);
             return ChatApi.Message("Message deleted successfully");
         });
     }

@@ -158,6 +158,16 @@ public sealed class MessageStore(ChatDatabase database, TimeProvider time)
             return true;
         }, ct);
 
+    /// <summary>Who receives live events of the thread: both participants, or every member.</summary>
+    public async Task<IReadOnlyList<string>> RecipientsAsync(MessageThread thread, long id, CancellationToken ct)
+    {
+        await using DbConnection connection = await database.OpenAsync(ct);
+        string sql = thread == MessageThread.SecretChat
+            ? "SELECT user_1 FROM chat_secret_chat WHERE id = @id UNION SELECT user_2 FROM chat_secret_chat WHERE id = @id;"
+            : "SELECT user_id FROM chat_group_member WHERE group_id = @id;";
+        return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { id }, cancellationToken: ct))).AsList();
+    }
+
     private static async Task ThrowWhyAsync(
         DbConnection connection, DbTransaction transaction, MessageThread thread, long id, long messageId, string forbidden, CancellationToken ct)
     {

@@ -59,6 +59,8 @@ public sealed class ChatTestApp : IAsyncDisposable
 
     public IServiceProvider Services => app.Services;
 
+    public TestServer Server => app.GetTestServer();
+
     /// <summary><paramref name="standalone"/>: verify JWTs with the configured verify key (as a separate chat process would), not the platform store.</summary>
     public static async Task<ChatTestApp> StartAsync(DatabaseKind kind, TestDatabases databases, bool standalone = false)
     {
@@ -77,7 +79,7 @@ public sealed class ChatTestApp : IAsyncDisposable
                 builder.Services.AddChat();
                 builder.Services.AddSingleton<TimeProvider>(clock);
             },
-            web => web.MapChat());
+            web => web.UseChat());
         await app.StartAsync(TestContext.Current.CancellationToken);
         AppCredentials credentials = await app.Services.GetRequiredService<AppAdmin>().CreateAsync("chat", CancellationToken.None);
         // The key source is resolved on the first chat request, so the app id (known only now) can still be configured.
