@@ -16,10 +16,8 @@ public static class ChatAuth
     {
         HttpContext http = context.HttpContext;
         string? authorization = http.Request.Headers.Authorization;
-        // Browsers cannot set headers on a WebSocket upgrade: there (only) the JWT may come as ?token=.
-        string? token = authorization is not null && authorization.StartsWith(BearerPrefix, StringComparison.Ordinal) ? authorization[BearerPrefix.Length..]
-            : http.WebSockets.IsWebSocketRequest ? (string?)http.Request.Query["token"]
-            : null;
+        // Header only, also for the WebSocket upgrade: a JWT in the query string would land in request logs.
+        string? token = authorization is not null && authorization.StartsWith(BearerPrefix, StringComparison.Ordinal) ? authorization[BearerPrefix.Length..] : null;
         string? user = token is not null
             ? await http.RequestServices.GetRequiredService<CofferJwtVerifier>().VerifyAsync(token, http.RequestAborted)
             : null;

@@ -14,7 +14,8 @@ public sealed class LiveDeliveryTests(TestDatabases databases)
     private static async Task<WebSocket> ConnectAsync(ChatTestApp app, ChatUser user)
     {
         WebSocketClient client = app.Server.CreateWebSocketClient();
-        WebSocket socket = await client.ConnectAsync(new Uri($"ws://localhost/api/live?token={user.Jwt}"), TestContext.Current.CancellationToken);
+        client.ConfigureRequest = request => request.Headers.Authorization = "Bearer " + user.Jwt;
+        WebSocket socket = await client.ConnectAsync(new Uri("ws://localhost/api/live"), TestContext.Current.CancellationToken);
         // Bounded wait (50 × 100 ms) until the hub has registered the connection, so no event is sent before it.
         ChatHub hub = app.Services.GetRequiredService<ChatHub>();
         for (int i = 0; i < 50 && hub.ConnectionCount(user.Id) == 0; i++)
@@ -85,7 +86,11 @@ public sealed class LiveDeliveryTests(TestDatabases databases)
         ChatUser alice = await app.UserAsync();
         Assert.Equal(HttpStatusCode.BadRequest, (await app.GetAsync("/api/live", alice)).Status);
         WebSocketClient client = app.Server.CreateWebSocketClient();
-        await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(new Uri("ws://localhost/api/live?token=bad"), TestContext.Current.CancellationToken));
+        client.ConfigureRequest = request => request.Headers.Authorization = "Bearer " + alice.Jwt + "x";
+        await Assert.ThrowsAnyAsync<Exception>(() => client.ConnectAsync(new Uri("ws://localhost/api/live"), TestContext.Current.CancellationToken));
+        // A JWT in the query string is not accepted (it would end up in request logs).
+        WebSocketClient query = app.Server.CreateWebSocketClient();
+        await Assert.ThrowsAnyAsync<Exception>(() => query.ConnectAsync(new Uri($"ws://localhost/api/live?token={alice.Jwt}"), TestContext.Current.CancellationToken));
         Assert.Equal(0, app.Services.GetRequiredService<ChatHub>().ConnectionCount(alice.Id));
     }
 }
