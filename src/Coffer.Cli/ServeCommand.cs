@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Coffer.Chat;
 using Coffer.Server;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -16,14 +17,24 @@ public static class ServeCommand
             Description = "Where to listen; loopback only by default.",
             DefaultValueFactory = _ => CofferServer.DefaultUrl,
         };
-        var serve = new Command("serve", "Run the server (migrates the database first).") { urls };
+        var chatApp = new Option<string?>("--chat-app")
+        {
+            Description = "Also run Coffer.Chat in this process, for the users of this app id (routes under /api/, own chat_ tables).",
+        };
+        var serve = new Command("serve", "Run the server (migrates the database first).") { urls, chatApp };
         serve.SetAction(async (parsed, ct) =>
         {
-            WebApplication app = CofferServer.Build([], new Dictionary<string, string?>
-            {
-                [WebHostDefaults.ServerUrlsKey] = parsed.GetValue(urls),
-                [CofferServer.DatabaseConfigKey] = parsed.GetValue(database),
-            });
+            string? chat = parsed.GetValue(chatApp);
+            WebApplication app = CofferServer.Build(
+                [],
+                new Dictionary<string, string?>
+                {
+                    [WebHostDefaults.ServerUrlsKey] = parsed.GetValue(urls),
+                    [CofferServer.DatabaseConfigKey] = parsed.GetValue(database),
+                    [ChatModule.AppConfigKey] = chat,
+                },
+                chat is null ? null : builder => builder.Services.AddChat(),
+                chat is null ? null : web => web.UseChat());
             try
             {
                 await app.StartAsync(ct);

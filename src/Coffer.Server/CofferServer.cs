@@ -19,7 +19,15 @@ public static class CofferServer
     public const string DefaultDatabase = "Data Source=coffer.db";
     public const string DefaultUrl = "http://127.0.0.1:8080";
 
-    public static WebApplication Build(string[] args, IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="args">Command-line arguments for the host builder.</param>
+    /// <param name="settings">Configuration values that override the defaults (tests, <c>coffer serve</c>).</param>
+    /// <param name="extend">Adds services of a component hosted in the same process (Coffer.Chat's AddChat).</param>
+    /// <param name="mapExtensions">Maps that component's routes, outside <see cref="ApiPipeline.Prefix"/> (Coffer.Chat's MapChat).</param>
+    public static WebApplication Build(
+        string[] args,
+        IReadOnlyDictionary<string, string?>? settings = null,
+        Action<WebApplicationBuilder>? extend = null,
+        Action<WebApplication>? mapExtensions = null)
     {
         WebApplicationBuilder builder = WebApplication.CreateBuilder(args);
         if (settings is not null)
@@ -33,6 +41,7 @@ public static class CofferServer
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = RequestBody.MaxBytes);
         builder.Services.AddCoffer();
+        extend?.Invoke(builder);
 
         WebApplication app = builder.Build();
         app.UseApiConventions();
@@ -47,6 +56,7 @@ public static class CofferServer
         api.MapSymKeys();
         api.MapRotation();
         app.MapGroup(RotationEndpoints.ExtensionPrefix).RequireAnyAppToken().MapRotationProgress();
+        mapExtensions?.Invoke(app);
         app.MapNotFound();
         return app;
     }

@@ -1,0 +1,241 @@
+using System.Text.Json;
+using Coffer.Chat.Api;
+using Coffer.Chat.Auth;
+
+namespace Coffer.Chat.Groups;
+
+/// <summary>The seed's group endpoints (paths, bodies and answers as written there), plus renew-invite-code.</summary>
+public static class GroupEndpoints
+{
+    public const int MaxQueryLength = 100;
+
+    public static void MapGroups(this IEndpointRouteBuilder routes)
+    {
+        RouteGroupBuilder groups = routes.MapGroup("/group");
+        groups.MapPost("/create", CreateAsync);
+        groups.MapPost("/create-secret", CreateSecretAsync);
+        groups.MapGet("/user-groups", UserGroupsAsync);
+        groups.MapPost("/join", JoinAsync);
+        groups.MapPost("/leave/{group_id}", LeaveAsync);
+        groups.MapGet("/search", SearchAsync);
+        groups.MapGet("/{group_id}", DetailsAsync);
+        groups.MapPut("/{group_id}", UpdateAsync);
+        groups.MapDelete("/{group_id}", DeleteAsync);
+        groups.MapPost("/{group_id}/add-member", AddMemberAsync);
+        groups.MapPost("/{group_id}/remove-member", RemoveMemberAsync);
+        groups.MapPost("/{group_id}/change-role", ChangeRoleAsync);
+        groups.MapPost("/{group_id}/renew-invite-code", RenewInviteCodeAsync);
+    }
+
+    private static async Task<IResult> CreateAsync(HttpContext context, GroupStore groups)
+    {
+        JsonElement body = await ChatApi.ReadObjectAsync(context.Request);
+        string type = body.OptionalString("type", 20) ?? GroupTypes.Public;
+        if (type is not (GroupTypes.Public or GroupTypes.Private))
+        {
+            throw ChatProblem.BadRequest("type must be \"public\" or \"private\" (secret groups: /api/group/create-secret)");
+        }
+
+        return await CreateOfTypeAsync(context, groups, body, type);
+    }
+
+    private static async Task<IResult> CreateSecretAsync(HttpContext context, GroupStore groups) =>
+        await CreateOfTypeAsync(context, groups, await ChatApi.ReadObjectAsync(context.Request), GroupTypes.Secret);
+
+    private static async Task<IResult> CreateOfTypeAsync(HttpContext context, GroupStore groups, JsonElement body, string type)
+    {
+        GroupView group = await groups.CreateAsync(
+            context.ChatUser(),
+            body.RequiredString("name", ChatApi.MaxNameLength),
+            body.OptionalString("description", ChatApi.MaxTextLength),
+            type,
+            body.OptionalString("avatar_url", ChatApi.MaxUrlLength),
+            context.RequestAborted);
+        return ChatApi.Ok(new
+        {
+            group = new
+            {
+                id = group.Id,
+                name = group.Name,
+                description = group.Description,
+                type = group.Type,
+                avatar_url = group.AvatarUrl,
+                created_by = group.CreatedBy,
+                created_at = ChatApi.Timestamp(group.CreatedAt),
+                member_count = group.MemberCount,
+                invite_code = group.InviteCode,
+            },
+        });
+    }
+
+    private static async Task<IResult> UserGroupsAsync(HttpContext context, GroupStore groups) =>
+        ChatApi.Ok(new
+        {
+            groups = (await groups.UserGroupsAsync(context.ChatUser(), context.RequestAborted)).Select(g => new
+            {
+                id = g.Id,
+                name = g.Name,
+                description = g.Description,
+                type = g.Type,
+                avatar_url = g.AvatarUrl,
+                created_by = g.CreatedBy,
+                created_at = ChatApi.Timestamp(g.CreatedAt),
+                member_count = g.MemberCount,
+                role = g.Role,
+                is_secret = g.Type == GroupTypes.Secret,
+            }),
+        });
+
+    private static async Task<IResult> JoinAsync(HttpContext context, GroupStore groups)
+    {
+        JsonElement body = await ChatApi.ReadObjectAsync(context.Request);
+        long? groupId = body.TryGetProperty("group_id", out JsonElement id) && id.ValueKind != JsonValueKind.Null
+            ? id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out long number) ? number : throw ChatProblem.BadRequest("group_id must be a number")
+            : null;
+        string? inviteCode = body.OptionalString("invite_code", InviteCodes.MaxLength + 1);
+        if ((groupId is null) == (inviteCode is null))
+        {
+            throw ChatProblem.BadRequest("Give either group_id (public groups) or invite_code (private and secret groups)");
+        }
+
+        GroupView group = await groups.JoinAsync(
+            context.ChatUser(), groupId, inviteCode is null ? null : InviteCodes.Check(inviteCode), context.RequestAborted);
+        return ChatApi.Ok(new
+        {
+            message = "Successfully joined group",
+            group = new
+            {
+                id = group.Id,
+                name = group.Name,
+                description = group.Description,
+                type = group.Type,
+                avatar_url = group.AvatarUrl,
+                member_count = group.MemberCount,
+                role = group.Role,
+            },
+        });
+    }
+
+    private static async Task<IResult> LeaveAsync(string group_id, HttpContext context, GroupStore groups)
+    {
+        await groups.LeaveAsync(ChatApi.Id(group_id, "Group"), context.ChatUser(), context.RequestAborted);
+        return ChatApi.Message("Successfully left group");
+    }
+
+    private static async Task<IResult> DetailsAsync(string group_id, HttpContext context, GroupStore groups)
+    {
+        (GroupView group, IReadOnlyList<GroupMember> members) =
+            await groups.DetailsAsync(ChatApi.Id(group_id, "Group"), context.ChatUser(), context.RequestAborted);
+        return ChatApi.Ok(new
+        {
+            group = new
+            {
+                id = group.Id,
+                name = group.Name,
+                description = group.Description,
+                type = group.Type,
+                avatar_url = group.AvatarUrl,
+                created_by = group.CreatedBy,
+                created_at = ChatApi.Timestamp(group.CreatedAt),
+                member_count = group.MemberCount,
+                members = members.Select(m => new
+                {
+                    user_id = m.UserId,
+                    username = m.Username,
+                    avatar_url = m.AvatarUrl,
+                    role = m.Role,
+                    joined_at = ChatApi.Timestamp(m.JoinedAt),
+                }),
+                invite_code = GroupRoles.SeesInviteCode(group.Role) ? group.InviteCode : null,
+            },
+        });
+    }
+
+    private static async Task<IResult> SearchAsync(HttpContext context, GroupStore groups)
+    {
+        string? q = context.Request.Query["q"];
+        if (string.IsNullOrWhiteSpace(q) || q.Length > MaxQueryLength)
+        {
+            throw ChatProblem.BadRequest($"q is required (1 to {MaxQueryLength} characters)");
+        }
+
+        return ChatApi.Ok(new
+        {
+            groups = (await groups.SearchAsync(context.ChatUser(), q.Trim(), context.RequestAborted)).Select(g => new
+            {
+                id = g.Id,
+                name = g.Name,
+                description = g.Description,
+                type = g.Type,
+                avatar_url = g.AvatarUrl,
+                member_count = g.MemberCount,
+                is_member = g.IsMember,
+            }),
+        });
+    }
+
+    private static async Task<IResult> UpdateAsync(string group_id, HttpContext context, GroupStore groups)
+    {
+        long id = ChatApi.Id(group_id, "Group");
+        JsonElement body = await ChatApi.ReadObjectAsync(context.Request);
+        string? name = body.OptionalString("name", ChatApi.MaxNameLength);
+        if (name is { Length: 0 })
+        {
+            throw ChatProblem.BadRequest("name must not be empty");
+        }
+
+        GroupView group = await groups.UpdateAsync(
+            id, context.ChatUser(), name, body.OptionalString("description", ChatApi.MaxTextLength),
+            body.OptionalString("avatar_url", ChatApi.MaxUrlLength), context.RequestAborted);
+        return ChatApi.Ok(new
+        {
+            message = "Group updated successfully",
+            group = new { id = group.Id, name = group.Name, description = group.Description, type = group.Type, avatar_url = group.AvatarUrl },
+        });
+    }
+
+    private static async Task<IResult> DeleteAsync(string group_id, HttpContext context, GroupStore groups)
+    {
+        await groups.DeleteAsync(ChatApi.Id(group_id, "Group"), context.ChatUser(), context.RequestAborted);
+        return ChatApi.Message("Group deleted successfully");
+    }
+
+    private static async Task<IResult> AddMemberAsync(string group_id, HttpContext context, GroupStore groups)
+    {
+        long id = ChatApi.Id(group_id, "Group");
+        string target = UserId(await ChatApi.ReadObjectAsync(context.Request));
+        await groups.AddMemberAsync(id, context.ChatUser(), target, context.RequestAborted);
+        return ChatApi.Message("Member added successfully");
+    }
+
+    private static async Task<IResult> RemoveMemberAsync(string group_id, HttpContext context, GroupStore groups)
+    {
+        long id = ChatApi.Id(group_id, "Group");
+        string target = UserId(await ChatApi.ReadObjectAsync(context.Request));
+        await groups.RemoveMemberAsync(id, context.ChatUser(), target, context.RequestAborted);
+        return ChatApi.Message("Member removed successfully");
+    }
+
+    private static async Task<IResult> ChangeRoleAsync(string group_id, HttpContext context, GroupStore groups)
+    {
+        long id = ChatApi.Id(group_id, "Group");
+        JsonElement body = await ChatApi.ReadObjectAsync(context.Request);
+        string target = UserId(body);
+        string role = body.RequiredString("role", 20);
+        if (!GroupRoles.IsValid(role))
+        {
+            throw ChatProblem.BadRequest("role must be \"admin\", \"moderator\" or \"member\"");
+        }
+
+        await groups.ChangeRoleAsync(id, context.ChatUser(), target, role, context.RequestAborted);
+        return ChatApi.Message("Role changed successfully");
+    }
+
+    private static async Task<IResult> RenewInviteCodeAsync(string group_id, HttpContext context, GroupStore groups)
+    {
+        string code = await groups.RenewInviteCodeAsync(ChatApi.Id(group_id, "Group"), context.ChatUser(), context.RequestAborted);
+        return ChatApi.Ok(new { message = "Invite code renewed successfully", invite_code = code });
+    }
+
+    private static string UserId(JsonElement body) => body.RequiredString("user_id", 100).ToLowerInvariant();
+}

@@ -1,0 +1,273 @@
+using System.Data.Common;
+using Coffer.Chat.Api;
+using Coffer.Chat.Data;
+using Coffer.Chat.Profiles;
+using Dapper;
+
+namespace Coffer.Chat.Groups;
+
+/// <summary>A group as seen by one user: <see cref="Role"/> is theirs (null when they are not a member).</summary>
+public sealed class GroupView
+{
+    public long Id { get; init; }
+
+    public string Name { get; init; } = "";
+
+    public string? Description { get; init; }
+
+    public string Type { get; init; } = "";
+
+    public string? AvatarUrl { get; init; }
+
+    public string CreatedBy { get; init; } = "";
+
+    public long CreatedAt { get; init; }
+
+    public string? InviteCode { get; init; }
+
+    public long MemberCount { get; init; }
+
+    public string? Role { get; init; }
+
+    public bool IsMember => Role is not null;
+
+    /// <summary>Private and secret groups do not exist for non-members (404, never 403).</summary>
+    public bool VisibleTo => IsMember || Type == GroupTypes.Public;
+}
+
+public sealed class GroupMember
+{
+    public string UserId { get; init; } = "";
+
+    public string? Username { get; init; }
+
+    public string? AvatarUrl { get; init; }
+
+    public string Role { get; init; } = "";
+
+    public long JoinedAt { get; init; }
+}
+
+/// <summary>
+/// Groups and memberships. Every change runs in one serializable transaction (PostgreSQL serializable with retry,
+/// SQLite BEGIN IMMEDIATE) that reads the caller's role and the group's state, checks <see cref="GroupRoles"/> and
+/// writes, so concurrent requests cannot slip past a rule (e.g. two admins demoting each other to leave none).
+/// </summary>
+public sealed class GroupStore(ChatDatabase database, TimeProvider time)
+{
+    public const int SearchLimit = 50;
+
+    private const string ViewSelect =
+        "SELECT g.id AS Id, g.name AS Name, g.description AS Description, g.type AS Type, g.avatar_url AS AvatarUrl, " +
+        "g.created_by AS CreatedBy, g.created_at AS CreatedAt, g.invite_code AS InviteCode, " +
+        "(SELECT COUNT(*) FROM chat_group_member c WHERE c.group_id = g.id) AS MemberCount, m.role AS Role " +
+        "FROM chat_group g LEFT JOIN chat_group_member m ON m.group_id = g.id AND m.user_id = @user ";
+
+    public Task<GroupView> CreateAsync(string user, string name, string? description, string type, string? avatarUrl, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            long now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            long id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                "INSERT INTO chat_group (name, description, type, avatar_url, created_by, created_at, invite_code, is_active) " +
+                "VALUES (@name, @description, @type, @avatarUrl, @user, @now, @inviteCode, TRUE) RETURNING id;",
+                new { name, description, type, avatarUrl, user, now, inviteCode = GroupTypes.HasInviteCode(type) ? InviteCodes.New() : null },
+                transaction, cancellationToken: ct));
+            await AddMemberRowAsync(connection, transaction, id, user, GroupRoles.Admin, now, ct);
+            return (await ViewAsync(connection, transaction, id, user, ct))!;
+        }, ct);
+
+    public async Task<IReadOnlyList<GroupView>> UserGroupsAsync(string user, CancellationToken ct)
+    {
+        await using DbConnection connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<GroupView>(new CommandDefinition(
+            ViewSelect + "WHERE g.is_active = TRUE AND m.user_id IS NOT NULL ORDER BY m.joined_at DESC, g.id DESC;",
+            new { user }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>Public groups whose name or description contains <paramref name="query"/> (case-insensitive).</summary>
+    public async Task<IReadOnlyList<GroupView>> SearchAsync(string user, string query, CancellationToken ct)
+    {
+        string pattern = "%" + query.ToLowerInvariant().Replace("\\", "\\\\").Replace("%", "\\%").Replace("_", "\\_") + "%";
+        await using DbConnection connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<GroupView>(new CommandDefinition(
+            ViewSelect + "WHERE g.is_active = TRUE AND g.type = 'public' " +
+            "AND (LOWER(g.name) LIKE @pattern ESCAPE '\\' OR LOWER(COALESCE(g.description, '')) LIKE @pattern ESCAPE '\\') " +
+            $"ORDER BY g.id DESC LIMIT {SearchLimit};",
+            new { user, pattern }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>The group with its members, if the caller may see it.</summary>
+    public async Task<(GroupView Group, IReadOnlyList<GroupMember> Members)> DetailsAsync(long id, string user, CancellationToken ct)
+    {
+        await using DbConnection connection = await database.OpenAsync(ct);
+        GroupView group = Visible(await ViewAsync(connection, null, id, user, ct));
+        var members = (await connection.QueryAsync<GroupMember>(new CommandDefinition(
+            "SELECT m.user_id AS UserId, u.username AS Username, u.avatar_url AS AvatarUrl, m.role AS Role, m.joined_at AS JoinedAt " +
+            "FROM chat_group_member m JOIN chat_user u ON u.id = m.user_id WHERE m.group_id = @id ORDER BY m.joined_at, m.id;",
+            new { id }, cancellationToken: ct))).AsList();
+        return (group, members);
+    }
+
+    /// <summary>Joins a public group by id, or any group by its invite code; the caller becomes a member.</summary>
+    public Task<GroupView> JoinAsync(string user, long? groupId, string? inviteCode, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            long? id = groupId is long byId
+                ? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    "SELECT id FROM chat_group WHERE id = @byId AND type = 'public' AND is_active = TRUE;", new { byId }, transaction, cancellationToken: ct))
+                : await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                    "SELECT id FROM chat_group WHERE invite_code = @inviteCode AND is_active = TRUE;", new { inviteCode }, transaction, cancellationToken: ct));
+            if (id is not long found)
+            {
+                throw groupId is null ? ChatProblem.NotFound("Invalid invite code") : ChatProblem.NotFound("Group not found");
+            }
+
+            GroupView group = (await ViewAsync(connection, transaction, found, user, ct))!;
+            if (group.IsMember)
+            {
+                throw ChatProblem.Conflict("Already a member of this group");
+            }
+
+            await AddMemberRowAsync(connection, transaction, found, user, GroupRoles.Member, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+            return (await ViewAsync(connection, transaction, found, user, ct))!;
+        }, ct);
+
+    public Task LeaveAsync(long id, string user, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            GroupView group = Member(await ViewAsync(connection, transaction, id, user, ct));
+            if (group.Role == GroupRoles.Admin && await AdminCountAsync(connection, transaction, id, ct) == 1)
+            {
+                throw ChatProblem.Conflict("The last admin cannot leave: make another member admin or delete the group");
+            }
+
+            await RemoveMemberRowAsync(connection, transaction, id, user, ct);
+            return true;
+        }, ct);
+
+    /// <summary>Changes name, description, avatar (null = unchanged); admins only.</summary>
+    public Task<GroupView> UpdateAsync(long id, string user, string? name, string? description, string? avatarUrl, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            Require(GroupRoles.CanAdminister, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins can update the group");
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE chat_group SET name = COALESCE(@name, name), description = COALESCE(@description, description), " +
+                "avatar_url = COALESCE(@avatarUrl, avatar_url) WHERE id = @id;",
+                new { id, name, description, avatarUrl }, transaction, cancellationToken: ct));
+            return (await ViewAsync(connection, transaction, id, user, ct))!;
+        }, ct);
+
+    /// <summary>Deletes the group with its members, messages and keys; admins only.</summary>
+    public Task DeleteAsync(long id, string user, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            Require(GroupRoles.CanAdminister, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins can delete the group");
+            await connection.ExecuteAsync(new CommandDefinition(
+                "DELETE FROM chat_group WHERE id = @id;", new { id }, transaction, cancellationToken: ct));
+            return true;
+        }, ct);
+
+    /// <summary>A new invite code (the old one stops working); admins only, private and secret groups.</summary>
+    public Task<string> RenewInviteCodeAsync(long id, string user, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            GroupView group = Require(GroupRoles.CanAdminister, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins can renew the invite code");
+            if (!GroupTypes.HasInviteCode(group.Type))
+            {
+                throw ChatProblem.BadRequest("Public groups have no invite code");
+            }
+
+            string code = InviteCodes.New();
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE chat_group SET invite_code = @code WHERE id = @id;", new { id, code }, transaction, cancellationToken: ct));
+            return code;
+        }, ct);
+
+    public Task AddMemberAsync(long id, string user, string target, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            Require(GroupRoles.CanAddMembers, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins and moderators can add members");
+            if (!await ProfileStore.ExistsAsync(connection, transaction, target, ct))
+            {
+                throw ChatProblem.NotFound("User not found");
+            }
+
+            if (await RoleOfAsync(connection, transaction, id, target, ct) is not null)
+            {
+                throw ChatProblem.Conflict("Already a member of this group");
+            }
+
+            await AddMemberRowAsync(connection, transaction, id, target, GroupRoles.Member, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+            return true;
+        }, ct);
+
+    public Task RemoveMemberAsync(long id, string user, string target, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            GroupView group = Require(GroupRoles.CanAddMembers, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins and moderators can remove members");
+            if (target == user)
+            {
+                throw ChatProblem.BadRequest("Use leave to leave a group");
+            }
+
+            string targetRole = await RoleOfAsync(connection, transaction, id, target, ct) ?? throw ChatProblem.NotFound("Member not found");
+            if (!GroupRoles.CanRemove(group.Role, targetRole))
+            {
+                throw ChatProblem.Forbidden("Moderators can only remove members");
+            }
+
+            await RemoveMemberRowAsync(connection, transaction, id, target, ct);
+            return true;
+        }, ct);
+
+    public Task ChangeRoleAsync(long id, string user, string target, string role, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            Require(GroupRoles.CanAdminister, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins can change roles");
+            string targetRole = await RoleOfAsync(connection, transaction, id, target, ct) ?? throw ChatProblem.NotFound("Member not found");
+            if (targetRole == GroupRoles.Admin && role != GroupRoles.Admin && await AdminCountAsync(connection, transaction, id, ct) == 1)
+            {
+                throw ChatProblem.Conflict("A group needs at least one admin");
+            }
+
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE chat_group_member SET role = @role WHERE group_id = @id AND user_id = @target;",
+                new { id, target, role }, transaction, cancellationToken: ct));
+            return true;
+        }, ct);
+
+    /// <summary>The caller's view of the group, for the message endpoints (404 unless visible).</summary>
+    public static async Task<GroupView> VisibleAsync(DbConnection connection, DbTransaction? transaction, long id, string user, CancellationToken ct) =>
+        Visible(await ViewAsync(connection, transaction, id, user, ct));
+
+    public static Task<GroupView?> ViewAsync(DbConnection connection, DbTransaction? transaction, long id, string user, CancellationToken ct) =>
+        connection.QuerySingleOrDefaultAsync<GroupView>(new CommandDefinition(
+            ViewSelect + "WHERE g.id = @id AND g.is_active = TRUE;", new { id, user }, transaction, cancellationToken: ct));
+
+    public static GroupView Visible(GroupView? group) =>
+        group is { VisibleTo: true } ? group : throw ChatProblem.NotFound("Group not found");
+
+    /// <summary>The group if the caller is a member: 404 for hidden groups, 403 for public ones they have not joined.</summary>
+    public static GroupView Member(GroupView? group) =>
+        Visible(group).IsMember ? group! : throw ChatProblem.Forbidden("Not a member of this group");
+
+    private static GroupView Require(Func<string?, bool> power, GroupView group, string detail) =>
+        power(group.Role) ? group : throw ChatProblem.Forbidden(detail);
+
+    private static Task<string?> RoleOfAsync(DbConnection connection, DbTransaction transaction, long id, string user, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+            "SELECT role FROM chat_group_member WHERE group_id = @id AND user_id = @user;", new { id, user }, transaction, cancellationToken: ct));
+
+    private static Task<long> AdminCountAsync(DbConnection connection, DbTransaction transaction, long id, CancellationToken ct) =>
+        connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            "SELECT COUNT(*) FROM chat_group_member WHERE group_id = @id AND role = 'admin';", new { id }, transaction, cancellationToken: ct));
+
+    private static Task AddMemberRowAsync(DbConnection connection, DbTransaction transaction, long id, string user, string role, long now, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "INSERT INTO chat_group_member (group_id, user_id, role, joined_at) VALUES (@id, @user, @role, @now);",
+            new { id, user, role, now }, transaction, cancellationToken: ct));
+
+    private static Task RemoveMemberRowAsync(DbConnection connection, DbTransaction transaction, long id, string user, CancellationToken ct) =>
+        connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM chat_group_member WHERE group_id = @id AND user_id = @user;", new { id, user }, transaction, cancellationToken: ct));
+}

@@ -1,0 +1,181 @@
+using System.Data.Common;
+using Coffer.Chat.Api;
+using Coffer.Chat.Data;
+using Coffer.Chat.Groups;
+using Coffer.Chat.SecretChats;
+using Dapper;
+
+namespace Coffer.Chat.Messages;
+
+public sealed class ChatMessage
+{
+    public long Id { get; init; }
+
+    public long ThreadId { get; init; }
+
+    public string SenderId { get; init; } = "";
+
+    public string Content { get; init; } = "";
+
+    public string? EncryptedContent { get; init; }
+
+    public string MessageType { get; init; } = "";
+
+    public bool IsEncrypted { get; init; }
+
+    public long CreatedAt { get; init; }
+
+    public long? EditedAt { get; init; }
+}
+
+/// <summary>Where a thread's messages live: a secret chat's (always encrypted) or a group's.</summary>
+public sealed record MessageThread(string Table, string ParentColumn, string Select)
+{
+    public static MessageThread SecretChat { get; } = new("chat_secret_message", "chat_id",
+        "SELECT id AS Id, chat_id AS ThreadId, sender_id AS SenderId, '' AS Content, encrypted_content AS EncryptedContent, " +
+        "message_type AS MessageType, TRUE AS IsEncrypted, created_at AS CreatedAt, edited_at AS EditedAt FROM chat_secret_message ");
+
+    public static MessageThread Group { get; } = new("chat_group_message", "group_id",
+        "SELECT id AS Id, group_id AS ThreadId, sender_id AS SenderId, content AS Content, encrypted_content AS EncryptedContent, " +
+        "message_type AS MessageType, is_encrypted AS IsEncrypted, created_at AS CreatedAt, edited_at AS EditedAt FROM chat_group_message ");
+}
+
+/// <summary>What the caller may do in a thread, decided inside the transaction of the change.</summary>
+public readonly record struct ThreadAccess(bool CanSend, string? SendRefusal, bool Encrypted, bool Moderates);
+
+/// <summary>
+/// Messages of secret chats and groups: paged newest first, edited and deleted by their sender (group admins and
+/// moderators may delete any). The server stores secret contents as opaque base64 and never reads them.
+/// </summary>
+public sealed class MessageStore(ChatDatabase database, TimeProvider time)
+{
+    public const int DefaultPageSize = 50;
+    public const int MaxPageSize = 100;
+
+    public static async Task<ThreadAccess> AccessAsync(DbConnection connection, DbTransaction? transaction, MessageThread thread, long id, string user, CancellationToken ct)
+    {
+        if (thread == MessageThread.SecretChat)
+        {
+            SecretChat chat = SecretChatStore.Participant(await SecretChatStore.FindAsync(connection, transaction, id, ct), user);
+            return new ThreadAccess(chat.KeyFinalized, "No messages before the keys are finalized", Encrypted: true, Moderates: false);
+        }
+
+        GroupView group = GroupStore.Member(await GroupStore.ViewAsync(connection, transaction, id, user, ct));
+        return new ThreadAccess(true, null, group.Type == GroupTypes.Secret, GroupRoles.CanModerateMessages(group.Role));
+    }
+
+    /// <summary>Sends a message: <paramref name="content"/> for plain groups, <paramref name="encryptedContent"/> for secret ones.</summary>
+    public Task<ChatMessage> SendAsync(
+        MessageThread thread, long id, string user, string? content, string? encryptedContent, string messageType, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            ThreadAccess access = await AccessAsync(connection, transaction, thread, id, user, ct);
+            if (!access.CanSend)
+            {
+                throw ChatProblem.Conflict(access.SendRefusal!);
+            }
+
+            long now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            long messageId;
+            if (thread == MessageThread.SecretChat)
+            {
+                messageId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    "INSERT INTO chat_secret_message (chat_id, sender_id, encrypted_content, message_type, created_at) " +
+                    "VALUES (@id, @user, @encrypted, @messageType, @now) RETURNING id;",
+                    new { id, user, encrypted = Required(encryptedContent, "encrypted_content"), messageType, now }, transaction, cancellationToken: ct));
+            }
+            else
+            {
+                messageId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+                    "INSERT INTO chat_group_message (group_id, sender_id, content, message_type, created_at, is_encrypted, encrypted_content) " +
+                    "VALUES (@id, @user, @content, @messageType, @now, @encrypted, @encryptedContent) RETURNING id;",
+                    new
+                    {
+                        id, user, messageType, now, encrypted = access.Encrypted,
+                        content = access.Encrypted ? "" : Required(content, "content"),
+                        encryptedContent = access.Encrypted ? Required(encryptedContent, "encrypted_content") : null,
+                    },
+                    transaction, cancellationToken: ct));
+            }
+
+            return await connection.QuerySingleAsync<ChatMessage>(new CommandDefinition(
+                thread.Select + "WHERE id = @messageId;", new { messageId }, transaction, cancellationToken: ct));
+        }, ct);
+
+    /// <summary>A page, newest first: at most <paramref name="limit"/> messages older than <paramref name="before"/> (a message id).</summary>
+    public async Task<(IReadOnlyList<ChatMessage> Messages, bool HasMore)> ListAsync(
+        MessageThread thread, long id, string user, long? before, int limit, CancellationToken ct)
+    {
+        await using DbConnection connection = await database.OpenAsync(ct);
+        await AccessAsync(connection, null, thread, id, user, ct);
+        string olderThan = before is null ? "" : "AND id < @before ";
+        var page = (await connection.QueryAsync<ChatMessage>(new CommandDefinition(
+            thread.Select + $"WHERE {thread.ParentColumn} = @id {olderThan}ORDER BY id DESC LIMIT {limit + 1};",
+            new { id, before }, cancellationToken: ct))).AsList();
+        bool hasMore = page.Count > limit;
+        return (hasMore ? page[..limit] : page, hasMore);
+    }
+
+    /// <summary>The sender replaces the content of their own message.</summary>
+    public Task<ChatMessage> EditAsync(
+        MessageThread thread, long id, long messageId, string user, string? content, string? encryptedContent, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            ThreadAccess access = await AccessAsync(connection, transaction, thread, id, user, ct);
+            string set = access.Encrypted ? "encrypted_content = @encrypted" : "content = @content";
+            int changed = await connection.ExecuteAsync(new CommandDefinition(
+                $"UPDATE {thread.Table} SET {set}, edited_at = @now WHERE id = @messageId AND {thread.ParentColumn} = @id AND sender_id = @user;",
+                new
+                {
+                    id, messageId, user, now = time.GetUtcNow().ToUnixTimeMilliseconds(),
+                    content = access.Encrypted ? null : Required(content, "content"),
+                    encrypted = access.Encrypted ? Required(encryptedContent, "encrypted_content") : null,
+                },
+                transaction, cancellationToken: ct));
+            if (changed == 0)
+            {
+                await ThrowWhyAsync(connection, transaction, thread, id, messageId, "Only the sender can edit a message", ct);
+            }
+
+            return await connection.QuerySingleAsync<ChatMessage>(new CommandDefinition(
+                thread.Select + "WHERE id = @messageId;", new { messageId }, transaction, cancellationToken: ct));
+        }, ct);
+
+    /// <summary>The sender (or, in groups, an admin or moderator) deletes a message.</summary>
+    public Task DeleteAsync(MessageThread thread, long id, long messageId, string user, CancellationToken ct) =>
+        database.InTransactionAsync(async (connection, transaction) =>
+        {
+            ThreadAccess access = await AccessAsync(connection, transaction, thread, id, user, ct);
+            string sender = access.Moderates ? "" : "AND sender_id = @user";
+            int changed = await connection.ExecuteAsync(new CommandDefinition(
+                $"DELETE FROM {thread.Table} WHERE id = @messageId AND {thread.ParentColumn} = @id {sender};",
+                new { id, messageId, user }, transaction, cancellationToken: ct));
+            if (changed == 0)
+            {
+                await ThrowWhyAsync(connection, transaction, thread, id, messageId, "Only the sender can delete a message", ct);
+            }
+
+            return true;
+        }, ct);
+
+    /// <summary>Who receives live events of the thread: both participants, or every member.</summary>
+    public async Task<IReadOnlyList<string>> RecipientsAsync(MessageThread thread, long id, CancellationToken ct)
+    {
+        await using DbConnection connection = await database.OpenAsync(ct);
+        string sql = thread == MessageThread.SecretChat
+            ? "SELECT user_1 FROM chat_secret_chat WHERE id = @id UNION SELECT user_2 FROM chat_secret_chat WHERE id = @id;"
+            : "SELECT user_id FROM chat_group_member WHERE group_id = @id;";
+        return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { id }, cancellationToken: ct))).AsList();
+    }
+
+    private static async Task ThrowWhyAsync(
+        DbConnection connection, DbTransaction transaction, MessageThread thread, long id, long messageId, string forbidden, CancellationToken ct)
+    {
+        bool exists = await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+            $"SELECT EXISTS (SELECT 1 FROM {thread.Table} WHERE id = @messageId AND {thread.ParentColumn} = @id);",
+            new { id, messageId }, transaction, cancellationToken: ct));
+        throw exists ? ChatProblem.Forbidden(forbidden) : ChatProblem.NotFound("Message not found");
+    }
+
+    private static string Required(string? value, string name) => value ?? throw ChatProblem.BadRequest($"{name} is required");
+}
