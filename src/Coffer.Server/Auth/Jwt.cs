@@ -6,6 +6,7 @@ using System.Text;
 using System.Text.Json;
 using Coffer.Protocol;
 using Coffer.Server.Features.Apps;
+using Microsoft.Extensions.Caching.Memory;
 
 namespace Coffer.Server.Auth;
 
@@ -31,6 +32,16 @@ public sealed class JwtService(AppStore apps, RootKey rootKey, TimeProvider time
     private readonly ConcurrentDictionary<JwtKeyId, ConcurrentBag<ECDsa>> signers = new();
     private readonly ConcurrentDictionary<JwtKeyId, ConcurrentBag<ECDsa>> verifiers = new();
     private readonly ConcurrentDictionary<(AppId App, JwtKeyId Kid), string> verifyKeys = new();
+
+    /// <summary>
+    /// Tokens whose signature verified, per app, kept until their <c>exp</c> plus the leeway (api.md §8 #1: never longer
+    /// than the token is valid) — a P-384 verification costs ~2 ms, more than the rest of most requests. Only successes
+    /// are kept (§8 #2); expiry is still checked on every use, and the app token, the JWT's user and device are still
+    /// looked up on every request, so a disabled app or a deleted device is refused at once. Bounded in entries.
+    /// </summary>
+    private readonly MemoryCache verified = new(new MemoryCacheOptions { SizeLimit = VerifiedCacheEntries });
+
+    private const int VerifiedCacheEntries = 100_000;
 
     public const string Algorithm = "ES384";
     public const int LifetimeSeconds = 300;
@@ -124,6 +135,7 @@ public sealed class JwtService(AppStore apps, RootKey rootKey, TimeProvider time
 
     public void Dispose()
     {
+        verified.Dispose();
         foreach (ConcurrentBag<ECDsa> pool in signers.Values.Concat(verifiers.Values))
         {
             while (pool.TryTake(out ECDsa? ecdsa))
@@ -134,6 +146,28 @@ public sealed class JwtService(AppStore apps, RootKey rootKey, TimeProvider time
     }
 
     public async Task<JwtCheck> VerifyAsync(AppId app, string token, bool checkExpiry, CancellationToken ct)
+    {
+        if (verified.TryGetValue((app, token), out JwtClaims? known) && known is not null)
+        {
+            return checkExpiry && time.GetUtcNow().ToUnixTimeSeconds() > known.ExpiresAt + LeewaySeconds
+                ? Fail(ProtocolError.JwtValidation)
+                : new JwtCheck(known, null);
+        }
+
+        JwtCheck check = await VerifySignatureAsync(app, token, checkExpiry, ct);
+        if (check.Claims is JwtClaims claims)
+        {
+            DateTimeOffset until = DateTimeOffset.FromUnixTimeSeconds(claims.ExpiresAt + LeewaySeconds);
+            if (until > time.GetUtcNow())
+            {
+                verified.Set((app, token), claims, new MemoryCacheEntryOptions { Size = 1, AbsoluteExpiration = until });
+            }
+        }
+
+        return check;
+    }
+
+    private async Task<JwtCheck> VerifySignatureAsync(AppId app, string token, bool checkExpiry, CancellationToken ct)
     {
         string[] parts = token.Split('.');
         if (parts.Length != 3 || !TryDecode(parts[0], out byte[] header) || !TryDecode(parts[1], out byte[] payload)

@@ -116,6 +116,8 @@ public sealed class JwtTests(TestDatabases databases)
         TestUser alice = await app.RegisterAsync("alice");
         app.Clock.Advance(TimeSpan.FromSeconds(300 + 59));
         Assert.True((await app.SendAsync(HttpMethod.Get, DevicesPath, jwt: alice.Jwt)).Ok);
+
+        // The token is now in the verified-signature cache; its expiry must still apply.
         app.Clock.Advance(TimeSpan.FromSeconds(2));
         ApiAnswer answer = await app.SendAsync(HttpMethod.Get, DevicesPath, jwt: alice.Jwt);
         Assert.Equal((HttpStatusCode.Unauthorized, 30), (answer.Status, answer.ErrCode));
