@@ -723,43 +723,4 @@ public sealed class UserStore(Database db, TimeProvider time)
 
         public string? SignAlg { get; set; }
     }
-
-    private sealed class GroupKeyRow
-    {
-        public string EncryptedGroupKey { get; set; } = "";
-
-        public string GroupKeyAlg { get; set; } = "";
-
-        public string Id { get; set; } = "";
-
-        public string EncryptedPrivateKey { get; set; } = "";
-
-        public string PublicKey { get; set; } = "";
-
-        public string KeypairEncryptAlg { get; set; } = "";
-
-        public string EncryptedByKeyId { get; set; } = "";
-
-        public long CreatedAt { get; set; }
-
-        public string? SignedByUserId { get; set; }
-
-        public string? SignedByUserSignKeyId { get; set; }
-
-        public string? GroupKeySig { get; set; }
-
-        public string? EncryptedSignKey { get; set; }
-
-        public string? VerifyKey { get; set; }
-
-        public string? KeypairSignAlg { get; set; }
-
-        public string? PublicKeySig { get; set; }
-
-        /// <summary>§4.0 mapping: group_key_id = key_pair_id = key id; [ref] always emits keypair_sign_id and public_key_sig_key_id = key id.</summary>
-        public GroupKeyServerOutput ToOutput() => new(
-            EncryptedGroupKey, GroupKeyAlg, Id, EncryptedPrivateKey, PublicKey, KeypairEncryptAlg, Id, EncryptedByKeyId, CreatedAt,
-            SignedByUserId, SignedByUserSignKeyId, GroupKeySig, EncryptedSignKey, VerifyKey, KeypairSignAlg,
-            KeypairSignId: Id, PublicKeySig, PublicKeySigKeyId: Id);
-    }
 }
