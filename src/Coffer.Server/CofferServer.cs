@@ -72,7 +72,7 @@ public static class CofferServer
         services.AddSingleton<AppAdmin>();
         services.AddSingleton<JwtService>();
         services.AddSingleton<UserStore>();
-        services.AddSingleton<GroupAccessResolver>();
+        services.AddSingleton<RequestLookup>();
         services.AddSingleton<GroupStore>();
         services.AddSingleton<GroupMemberStore>();
         services.AddSingleton<SymKeyStore>();

@@ -167,6 +167,22 @@ public sealed class JwtService(AppStore apps, RootKey rootKey, TimeProvider time
         return check;
     }
 
+    /// <summary>
+    /// The claims of <paramref name="token"/> WITHOUT any check of its signature or expiry — only for reading ahead
+    /// (<see cref="RequestLookup"/>); null when the token is malformed. Never authorise anything with the result.
+    /// </summary>
+    public static JwtClaims? PeekClaims(string token)
+    {
+        string[] parts = token.Split('.');
+        if (parts.Length != 3 || !TryDecode(parts[1], out byte[] payload))
+        {
+            return null;
+        }
+
+        JwtClaims? claims = ParseClaims(payload);
+        return claims is not null && NewId.IsUuid(claims.User.Value) && NewId.IsUuid(claims.Device.Value) ? claims : null;
+    }
+
     private async Task<JwtCheck> VerifySignatureAsync(AppId app, string token, bool checkExpiry, CancellationToken ct)
     {
         string[] parts = token.Split('.');

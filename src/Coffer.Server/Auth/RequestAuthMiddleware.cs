@@ -12,7 +12,7 @@ namespace Coffer.Server.Auth;
 /// (400/203) → fresh JWT (401/113) → rank (400/301).
 /// Runs after routing and before parameter binding, so no body is read for a rejected request.
 /// </summary>
-public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, JwtService jwt, UserStore users, GroupAccessResolver groups)
+public sealed class RequestAuthMiddleware(RequestDelegate next, RequestLookup lookup, JwtService jwt)
 {
     public const string AppTokenHeader = "x-sentc-app-token";
     private const string BearerPrefix = "Bearer ";
@@ -54,7 +54,32 @@ public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, J
             return ProtocolError.AppTokenWrongFormat;
         }
 
-        AppTokenMatch? match = await apps.FindByTokenHashAsync(hash, tokenRequirement.Option, ct);
+        // Everything the stages below read comes from one batch (RequestLookup); the stages still decide in the
+        // order of §1.9, and the batch's answers about the JWT's user are used only once the JWT is verified.
+        string? bearer = null;
+        JwtClaims? peeked = null;
+        if (jwtRequirement is not null)
+        {
+            string? authorization = context.Request.Headers.Authorization;
+            if (authorization is not null && authorization.StartsWith(BearerPrefix, StringComparison.Ordinal))
+            {
+                bearer = authorization[BearerPrefix.Length..];
+                peeked = JwtService.PeekClaims(bearer);
+            }
+        }
+
+        GroupTarget? target = groupRequirement is null ? null : ReadGroupTarget(context, groupRequirement);
+        string? groupUser = target is { Error: null } ? target.ForcedUser ?? peeked?.User.Value : null;
+        RequestLookup.Answer answer = await lookup.RunAsync(
+            new RequestLookup.Query(
+                hash,
+                tokenRequirement.Option,
+                peeked,
+                target is { Error: null } ? target.ForcedUser : null,
+                groupUser is null ? null : new RequestLookup.GroupQuery(target!.Group!, groupUser, target.MemberGroup)),
+            ct);
+
+        AppTokenMatch? match = answer.App;
         if (match is null)
         {
             return ProtocolError.AppTokenNotFound;
@@ -70,21 +95,25 @@ public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, J
 
         if (jwtRequirement is not null)
         {
-            string? authorization = context.Request.Headers.Authorization;
-            if (authorization is null || !authorization.StartsWith(BearerPrefix, StringComparison.Ordinal))
+            if (bearer is null)
             {
                 return ProtocolError.JwtNotFound;
             }
 
-            JwtCheck check = await jwt.VerifyAsync(
-                match.App, authorization[BearerPrefix.Length..], checkExpiry: jwtRequirement.Mode != JwtMode.IgnoreExpiry, ct);
+            JwtCheck check = await jwt.VerifyAsync(match.App, bearer, checkExpiry: jwtRequirement.Mode != JwtMode.IgnoreExpiry, ct);
             if (check.Error is not null)
             {
                 return check.Error;
             }
 
+            // A verified token parses to the claims that were peeked at; the batch answered for exactly them.
             JwtClaims claims = check.Claims!;
-            switch (await users.FindJwtSubjectAsync(match.App, claims.User, claims.Device, ct))
+            if (peeked is null || peeked.User != claims.User || peeked.Device != claims.Device || answer.Subject is not JwtSubject subject)
+            {
+                throw new InvalidOperationException("The verified JWT's claims differ from the ones read ahead.");
+            }
+
+            switch (subject)
             {
                 case JwtSubject.UserNotFound:
                     return ProtocolError.UserNotFound;
@@ -98,14 +127,30 @@ public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, J
         }
 
         GroupAccess? access = null;
-        if (groupRequirement is not null)
+        if (target is not null)
         {
-            (access, ProtocolError? accessError) = await ResolveGroupAsync(context, identity, groupRequirement, ct);
-            if (accessError is not null)
+            if (target.Error is not null)
             {
-                return accessError;
+                return target.Error;
             }
 
+            if (answer.ForcedUserExists == false)
+            {
+                return ProtocolError.UserNotFound;
+            }
+
+            if (answer.Access is not GroupAccessResult result)
+            {
+                // G without UF needs the JWT user (every such route declares a JWT requirement).
+                throw new InvalidOperationException("A group access requirement without a user to resolve it for.");
+            }
+
+            if (result.Error is not null)
+            {
+                return result.Error;
+            }
+
+            access = result.Access!;
             context.Features.Set(access);
         }
 
@@ -128,13 +173,15 @@ public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, J
         return groupRequirement is { MaxRank: int maxRank } && !access!.AtLeast(maxRank) ? ProtocolError.GroupUserRank : null;
     }
 
-    private async Task<(GroupAccess? Access, ProtocolError? Error)> ResolveGroupAsync(
-        HttpContext context, RequestIdentity identity, GroupAccessRequirement requirement, CancellationToken ct)
+    /// <summary>The group (and member group, forced user) of a G route as the request names them; Error = 400/1 for a malformed id.</summary>
+    private sealed record GroupTarget(string? Group, string? MemberGroup, string? ForcedUser, ProtocolError? Error);
+
+    private static GroupTarget ReadGroupTarget(HttpContext context, GroupAccessRequirement requirement)
     {
         string? group = context.GetRouteValue("groupId") as string;
         if (group is null || !NewId.IsUuid(group))
         {
-            return (null, ProtocolError.IdWrongFormat);
+            return new GroupTarget(null, null, null, ProtocolError.IdWrongFormat);
         }
 
         string? memberGroup = context.Request.Headers[GroupAccessResolver.AccessHeader];
@@ -144,24 +191,10 @@ public sealed class RequestAuthMiddleware(RequestDelegate next, AppStore apps, J
         }
         else if (!NewId.IsUuid(memberGroup))
         {
-            return (null, ProtocolError.IdWrongFormat);
+            return new GroupTarget(null, null, null, ProtocolError.IdWrongFormat);
         }
 
-        string user;
-        if (requirement.UserRouteValue is string routeValue)
-        {
-            user = context.GetRouteValue(routeValue) as string ?? "";
-            if (!await users.UserExistsAsync(identity.App, user, ct))
-            {
-                return (null, ProtocolError.UserNotFound);
-            }
-        }
-        else
-        {
-            user = identity.User.Value;
-        }
-
-        GroupAccessResult result = await groups.ResolveAsync(identity.App, group, user, memberGroup, ct);
-        return (result.Access, result.Error);
+        string? forcedUser = requirement.UserRouteValue is string routeValue ? context.GetRouteValue(routeValue) as string ?? "" : null;
+        return new GroupTarget(group, memberGroup, forcedUser, null);
     }
 }

@@ -9,9 +9,12 @@ public sealed class Database(string connectionString)
 
     public string ConnectionString { get; } = connectionString;
 
+    /// <summary>The connection string connections are opened with: <see cref="ConnectionString"/> with the dialect's defaults.</summary>
+    private readonly string openString = SqlDialect.For(connectionString).WithDefaults(connectionString);
+
     public async Task<DbConnection> OpenAsync(CancellationToken ct)
     {
-        DbConnection connection = Dialect.CreateConnection(ConnectionString);
+        DbConnection connection = Dialect.CreateConnection(openString);
         try
         {
             await connection.OpenAsync(ct);

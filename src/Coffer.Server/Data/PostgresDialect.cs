@@ -19,6 +19,25 @@ public sealed class PostgresDialect : SqlDialect
 
     public override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
 
+    /// <summary>
+    /// Automatic preparation (unless the string sets <c>Max Auto Prepare</c>): a statement run twice on a pooled
+    /// connection is prepared there, so PostgreSQL stops parsing and planning it on every request — the access
+    /// resolution's recursive CTEs and the request's lookup batch are planned once per connection instead of per call.
+    /// Statements take values as parameters only; the few whose text varies (IN lists, multi-row inserts) are bounded
+    /// by the per-connection cache of <c>MaxAutoPrepare</c> statements (least recently used ones are dropped).
+    /// </summary>
+    public override string WithDefaults(string connectionString)
+    {
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (builder.MaxAutoPrepare == 0)
+        {
+            builder.MaxAutoPrepare = 100;
+            builder.AutoPrepareMinUsages = 2;
+        }
+
+        return builder.ConnectionString;
+    }
+
     public override async Task<IAsyncDisposable> LockForMigrationAsync(DbConnection connection, CancellationToken ct)
     {
         await connection.ExecuteAsync(

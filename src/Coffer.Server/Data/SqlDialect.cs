@@ -13,6 +13,9 @@ public abstract class SqlDialect
 
     public abstract DbConnection CreateConnection(string connectionString);
 
+    /// <summary>The connection string with this dialect's defaults for settings the string does not set.</summary>
+    public virtual string WithDefaults(string connectionString) => connectionString;
+
     /// <summary>Per-connection settings, run after every open.</summary>
     public virtual Task PrepareAsync(DbConnection connection, CancellationToken ct) => Task.CompletedTask;
 

@@ -47,23 +47,27 @@ public sealed class AppStore(Database db)
     }
 
     /// <summary>
-    /// Finds the app of a token hash (public or secret column) and, in the same query, the app's stored level for
-    /// <paramref name="option"/> (null = no row, the default applies). The hash of a random 30/50-byte token is
-    /// compared by the index, which is not a timing oracle for the token itself.
+    /// Finds the app of a token hash (public or secret column) and, in the same statement, the app's stored level for
+    /// the option <c>@option</c> (null = no row, the default applies); run by <see cref="RequestLookup"/> as the first
+    /// statement of the request's batch. The hash of a random 30/50-byte token is compared by the index, which is not
+    /// a timing oracle for the token itself. Parameters: <c>@hash</c>, <c>@option</c> (the option's name or "").
     /// </summary>
-    public async Task<AppTokenMatch?> FindByTokenHashAsync(string tokenHash, AppOption? option, CancellationToken ct)
+    internal const string TokenMatchSql =
+        """
+        SELECT a.id AS Id, a.disabled_at AS DisabledAt,
+               CASE WHEN a.secret_token_hash = @hash THEN 1 ELSE 0 END AS IsSecret,
+               o.level AS OptionLevel
+        FROM app a
+        LEFT JOIN app_option o ON o.app_id = a.id AND o.name = @option
+        WHERE a.public_token_hash = @hash OR a.secret_token_hash = @hash
+        """;
+
+    /// <summary>The app id of the token hash <c>@hash</c> as a scalar subquery, for the other statements of the same batch.</summary>
+    internal const string AppOfTokenSql = "(SELECT id FROM app WHERE public_token_hash = @hash OR secret_token_hash = @hash)";
+
+    internal static async Task<AppTokenMatch?> ReadTokenMatchAsync(SqlMapper.GridReader grid)
     {
-        await using DbConnection connection = await db.OpenAsync(ct);
-        TokenRow? row = await connection.QuerySingleOrDefaultAsync<TokenRow>(new CommandDefinition(
-            """
-            SELECT a.id AS Id, a.disabled_at AS DisabledAt,
-                   CASE WHEN a.secret_token_hash = @hash THEN 1 ELSE 0 END AS IsSecret,
-                   o.level AS OptionLevel
-            FROM app a
-            LEFT JOIN app_option o ON o.app_id = a.id AND o.name = @option
-            WHERE a.public_token_hash = @hash OR a.secret_token_hash = @hash
-            """,
-            new { hash = tokenHash, option = option?.Name ?? "" }, cancellationToken: ct));
+        TokenRow? row = await grid.ReadSingleOrDefaultAsync<TokenRow>();
         return row is null
             ? null
             : new AppTokenMatch(new AppId(row.Id), row.DisabledAt is not null, row.IsSecret == 1 ? TokenLevel.Secret : TokenLevel.Public,

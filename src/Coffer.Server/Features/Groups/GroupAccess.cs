@@ -1,7 +1,6 @@
 using System.Data.Common;
 using Coffer.Protocol;
 using Coffer.Protocol.Groups;
-using Coffer.Server.Data;
 using Dapper;
 
 namespace Coffer.Server.Features.Groups;
@@ -49,7 +48,7 @@ public static class Ranks
 /// at all. Mutating use cases call <see cref="ResolveAsync(DbConnection, DbTransaction, AppId, string, string, string?, CancellationToken)"/>
 /// again inside their (serializable) transaction, so the rules they enforce hold at commit.
 /// </summary>
-public sealed class GroupAccessResolver(Database database)
+public static class GroupAccessResolver
 {
     public const string AccessHeader = "x-sentc-group-access-id";
 
@@ -58,14 +57,21 @@ public sealed class GroupAccessResolver(Database database)
 
     private const string Chain =
         """
-        SELECT id, parent_id, 0 FROM grp WHERE id = {0} AND app_id = @app AND kind = 0
+        SELECT id, parent_id, 0 FROM grp WHERE id = {0} AND app_id = {3} AND kind = 0
         UNION ALL
         SELECT g.id, g.parent_id, c.depth + 1 FROM grp g JOIN {1} c ON g.id = c.parent_id WHERE c.depth < {2}
         """;
 
-    private static readonly string DirectSql =
+    /// <summary>
+    /// The access statement for target <c>@target</c>, user <c>@member</c> and (<paramref name="viaMemberGroup"/>) member
+    /// group <c>@memberGroup</c>, with <paramref name="app"/> as the SQL expression of the app id (<c>@app</c>, or a
+    /// subquery when the statement runs in the request's lookup batch, see <see cref="Auth.RequestLookup"/>).
+    /// </summary>
+    internal static string Sql(bool viaMemberGroup, string app) => viaMemberGroup ? AsMemberGroupSql(app) : DirectSql(app);
+
+    private static string DirectSql(string app) =>
         $"""
-        WITH RECURSIVE tchain (id, parent_id, depth) AS ({string.Format(null, Chain, "@target", "tchain", MaxDepth)})
+        WITH RECURSIVE tchain (id, parent_id, depth) AS ({string.Format(null, Chain, "@target", "tchain", MaxDepth, app)})
         SELECT t.parent_id AS ParentId, t.is_connected AS IsConnected, t.invite_open AS InviteOpen, t.created_at AS CreatedAt,
                hit.group_id AS Via, hit.depth AS Depth, hit.rank AS Rank, hit.joined_at AS JoinedAt, NULL AS UserRank
         FROM grp t
@@ -74,14 +80,14 @@ public sealed class GroupAccessResolver(Database database)
             FROM tchain c JOIN group_member m ON m.group_id = c.id AND m.member_id = @member
             ORDER BY c.depth LIMIT 1
         ) hit ON TRUE
-        WHERE t.id = @target AND t.app_id = @app AND t.kind = 0
+        WHERE t.id = @target AND t.app_id = {app} AND t.kind = 0
         """;
 
-    private static readonly string AsMemberGroupSql =
+    private static string AsMemberGroupSql(string app) =>
         $"""
         WITH RECURSIVE
-            tchain (id, parent_id, depth) AS ({string.Format(null, Chain, "@target", "tchain", MaxDepth)}),
-            gchain (id, parent_id, depth) AS ({string.Format(null, Chain, "@memberGroup", "gchain", MaxDepth)})
+            tchain (id, parent_id, depth) AS ({string.Format(null, Chain, "@target", "tchain", MaxDepth, app)}),
+            gchain (id, parent_id, depth) AS ({string.Format(null, Chain, "@memberGroup", "gchain", MaxDepth, app)})
         SELECT t.parent_id AS ParentId, t.is_connected AS IsConnected, t.invite_open AS InviteOpen, t.created_at AS CreatedAt,
                hit.group_id AS Via, hit.depth AS Depth, hit.rank AS Rank, hit.joined_at AS JoinedAt, usr.rank AS UserRank
         FROM grp t
@@ -95,15 +101,12 @@ public sealed class GroupAccessResolver(Database database)
             FROM gchain c JOIN group_member m ON m.group_id = c.id AND m.member_id = @member
             ORDER BY c.depth LIMIT 1
         ) usr ON TRUE
-        WHERE t.id = @target AND t.app_id = @app AND t.kind = 0
+        WHERE t.id = @target AND t.app_id = {app} AND t.kind = 0
         """;
 
-    /// <summary>Resolves on its own connection (the read path of the request pipeline).</summary>
-    public async Task<GroupAccessResult> ResolveAsync(AppId app, string group, string user, string? memberGroup, CancellationToken ct)
-    {
-        await using DbConnection connection = await database.OpenAsync(ct);
-        return await ResolveAsync(connection, null, app, group, user, memberGroup, ct);
-    }
+    private static readonly string DirectByAppSql = DirectSql("@app");
+
+    private static readonly string AsMemberGroupByAppSql = AsMemberGroupSql("@app");
 
     /// <summary>
     /// Resolves access of <paramref name="user"/> (a user id; for device-level user groups this is never used) to
@@ -114,10 +117,16 @@ public sealed class GroupAccessResolver(Database database)
         DbConnection connection, DbTransaction? transaction, AppId app, string group, string user, string? memberGroup, CancellationToken ct)
     {
         AccessRow? row = await connection.QuerySingleOrDefaultAsync<AccessRow>(new CommandDefinition(
-            memberGroup is null ? DirectSql : AsMemberGroupSql,
+            memberGroup is null ? DirectByAppSql : AsMemberGroupByAppSql,
             new { app = app.Value, target = group, member = user, memberGroup },
             transaction,
             cancellationToken: ct));
+        return ToResult(row, group, user, memberGroup);
+    }
+
+    /// <summary>The access that the row of <see cref="Sql"/> describes (no row: the group is not of this app).</summary>
+    internal static GroupAccessResult ToResult(AccessRow? row, string group, string user, string? memberGroup)
+    {
         if (row is null || row.Via is null || row.Rank is null || row.JoinedAt is null
             || (memberGroup is not null && row.UserRank is null))
         {
@@ -142,7 +151,7 @@ public sealed class GroupAccessResolver(Database database)
     }
 
     // Dapper row type: a class with setters converts SQLite's Int64 to int/bool (see AppStore).
-    private sealed class AccessRow
+    internal sealed class AccessRow
     {
         public string? ParentId { get; set; }
 

@@ -83,14 +83,25 @@ public sealed class GroupStore(Database db, TimeProvider time)
             return new CreateOutcome(created, null);
         }, ct);
 
-    /// <summary>GET /group/:gid (§4.5): the first page of keys of member m, HMAC and sortable keys, pending rotation flag.</summary>
+    /// <summary>
+    /// GET /group/:gid (§4.5): the first page of keys of member m, HMAC and sortable keys, pending rotation flag — four
+    /// statements sent as one batch (one round trip).
+    /// </summary>
     public async Task<GroupServerData> GroupDataAsync(GroupAccess access, CancellationToken ct)
     {
         await using DbConnection connection = await db.OpenAsync(ct);
-        IReadOnlyList<GroupKeyServerOutput> keys = await KeysAsync(connection, null, access, lastTime: 0, lastId: "", ct);
-        List<SearchKeyRow> hmac = await SearchKeysAsync(connection, access.Group, "hmac", ct);
-        List<SearchKeyRow> sortable = await SearchKeysAsync(connection, access.Group, "sortable", ct);
-        bool keyUpdate = await KeyUpdateAsync(connection, null, access, ct);
+        await using SqlMapper.GridReader grid = await connection.QueryMultipleAsync(new CommandDefinition(
+            $"{KeysPageSql};\n{SearchKeysSql("@hmac")};\n{SearchKeysSql("@sortable")};\n{KeyUpdateSql}",
+            new
+            {
+                group = access.Group.Value, member = access.Member, upper = long.MaxValue, lastId = "",
+                hmac = "hmac", sortable = "sortable",
+            },
+            cancellationToken: ct));
+        List<GroupKeyServerOutput> keys = [.. (await grid.ReadAsync<GroupKeyRow>()).Select(r => r.ToOutput())];
+        List<SearchKeyRow> hmac = [.. await grid.ReadAsync<SearchKeyRow>()];
+        List<SearchKeyRow> sortable = [.. await grid.ReadAsync<SearchKeyRow>()];
+        bool keyUpdate = await grid.ReadSingleAsync<long>() > 0;
         return new GroupServerData(
             access.Group.Value,
             access.ParentId,
@@ -340,37 +351,44 @@ public sealed class GroupStore(Database db, TimeProvider time)
             "SELECT COUNT(*) FROM grp WHERE id = @group AND app_id = @app AND kind = @normal",
             new { group, app = app.Value, normal = (int)GroupKind.Normal }, transaction, cancellationToken: ct)) > 0;
 
+    /// <summary>
+    /// A page of member m's keys (<c>@member</c>) of <c>@group</c>, newest first, after (<c>@upper</c>, <c>@lastId</c>):
+    /// read from group_key's (group_id, created_at DESC, id) index with one primary-key probe into member_key per row.
+    /// </summary>
+    private static readonly string KeysPageSql =
+        $"""
+        SELECT {GroupKeyRow.Columns}
+        FROM group_key gk JOIN member_key mk ON mk.key_id = gk.id AND mk.member_id = @member
+        WHERE gk.group_id = @group
+          AND gk.created_at <= @upper AND (gk.created_at < @upper OR gk.id > @lastId)
+        ORDER BY gk.created_at DESC, gk.id ASC
+        LIMIT 50
+        """;
+
+    /// <summary>The newest 50 search keys of <c>@group</c> of the kind in parameter <paramref name="kind"/> ("hmac" or "sortable").</summary>
+    private static string SearchKeysSql(string kind) =>
+        $"""
+        SELECT id AS Id, encrypted_key AS EncryptedKey, alg AS Alg, encryption_key_id AS EncryptionKeyId, created_at AS CreatedAt
+        FROM group_search_key WHERE group_id = @group AND kind = {kind}
+        ORDER BY created_at DESC, id ASC
+        LIMIT 50
+        """;
+
+    private const string KeyUpdateSql = "SELECT COUNT(*) FROM rotation_pending WHERE group_id = @group AND member_id = @member";
+
     private static async Task<IReadOnlyList<GroupKeyServerOutput>> KeysAsync(
         DbConnection connection, DbTransaction? transaction, GroupAccess access, long lastTime, string lastId, CancellationToken ct)
     {
         IEnumerable<GroupKeyRow> rows = await connection.QueryAsync<GroupKeyRow>(new CommandDefinition(
-            $"""
-            SELECT {GroupKeyRow.Columns}
-            FROM group_key gk JOIN member_key mk ON mk.key_id = gk.id AND mk.member_id = @member
-            WHERE gk.group_id = @group
-              AND gk.created_at <= @upper AND (gk.created_at < @upper OR gk.id > @lastId)
-            ORDER BY gk.created_at DESC, gk.id ASC
-            LIMIT 50
-            """,
+            KeysPageSql,
             new { group = access.Group.Value, member = access.Member, upper = lastTime == 0 ? long.MaxValue : lastTime, lastId },
             transaction, cancellationToken: ct));
         return [.. rows.Select(r => r.ToOutput())];
     }
 
-    private static async Task<List<SearchKeyRow>> SearchKeysAsync(DbConnection connection, GroupId group, string kind, CancellationToken ct) =>
-        [.. await connection.QueryAsync<SearchKeyRow>(new CommandDefinition(
-            """
-            SELECT id AS Id, encrypted_key AS EncryptedKey, alg AS Alg, encryption_key_id AS EncryptionKeyId, created_at AS CreatedAt
-            FROM group_search_key WHERE group_id = @group AND kind = @kind
-            ORDER BY created_at DESC, id ASC
-            LIMIT 50
-            """,
-            new { group = group.Value, kind }, cancellationToken: ct))];
-
     private static async Task<bool> KeyUpdateAsync(DbConnection connection, DbTransaction? transaction, GroupAccess access, CancellationToken ct) =>
         await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM rotation_pending WHERE group_id = @group AND member_id = @member",
-            new { group = access.Group.Value, member = access.Member }, transaction, cancellationToken: ct)) > 0;
+            KeyUpdateSql, new { group = access.Group.Value, member = access.Member }, transaction, cancellationToken: ct)) > 0;
 
     /// <summary>A group without keys (light, §4.19): the group row and its rank-0 creator member.</summary>
     private static async Task<string> CreateKeylessAsync(

@@ -49,36 +49,41 @@ public sealed class UserStore(Database db, TimeProvider time)
         gk.public_key_sig AS PublicKeySig
         """;
 
-    public async Task<JwtSubject> FindJwtSubjectAsync(AppId app, UserId user, DeviceId device, CancellationToken ct)
-    {
-        await using DbConnection connection = await db.OpenAsync(ct);
-        string? deviceUser = await connection.QuerySingleOrDefaultAsync<string?>(new CommandDefinition(
-            """
-            SELECT COALESCE(d.user_id, '') FROM app_user u
-            LEFT JOIN device d ON d.id = @device AND d.user_id = u.id
-            WHERE u.id = @user AND u.app_id = @app
-            """,
-            new { app = app.Value, user = user.Value, device = device.Value }, cancellationToken: ct));
-        return deviceUser switch
+    /// <summary>
+    /// Whether the JWT's user (<c>@jwtUser</c>) is a user of the app <paramref name="app"/> (an SQL expression) and its
+    /// device (<c>@jwtDevice</c>) one of the user's devices: one row with the device's user id, "" for an unknown device,
+    /// no row for an unknown user. Run by <see cref="Auth.RequestLookup"/> in the request's batch.
+    /// </summary>
+    internal static string JwtSubjectSql(string app) =>
+        $"""
+        SELECT COALESCE(d.user_id, '') FROM app_user u
+        LEFT JOIN device d ON d.id = @jwtDevice AND d.user_id = u.id
+        WHERE u.id = @jwtUser AND u.app_id = {app}
+        """;
+
+    internal static async Task<JwtSubject> ReadJwtSubjectAsync(SqlMapper.GridReader grid) =>
+        await grid.ReadSingleOrDefaultAsync<string?>() switch
         {
             null => JwtSubject.UserNotFound,
             "" => JwtSubject.DeviceNotFound,
             _ => JwtSubject.Found,
         };
+
+    /// <summary>UF as a statement of the request's batch: the number of users <c>@user</c> of the app <paramref name="app"/> (0 or 1).</summary>
+    internal static string UserExistsSql(string app) => $"SELECT COUNT(*) FROM app_user WHERE id = @user AND app_id = {app}";
+
+    /// <summary>UF (api.md §4): the user id is a user of this app.</summary>
+    public async Task<bool> UserExistsAsync(AppId app, string user, CancellationToken ct)
+    {
+        await using DbConnection connection = await db.OpenAsync(ct);
+        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
+            UserExistsSql("@app"), new { app = app.Value, user }, cancellationToken: ct)) > 0;
     }
 
     /// <summary>
     /// True when a device of the app (registered, or pending and not expired) has this identifier. An expired pending
     /// registration of the identifier is deleted here, so that register / prepare_register_device can reuse it.
     /// </summary>
-    /// <summary>UF (api.md §4): the user id is a user of this app.</summary>
-    public async Task<bool> UserExistsAsync(AppId app, string user, CancellationToken ct)
-    {
-        await using DbConnection connection = await db.OpenAsync(ct);
-        return await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-            "SELECT COUNT(*) FROM app_user WHERE id = @user AND app_id = @app;", new { app = app.Value, user }, cancellationToken: ct)) > 0;
-    }
-
     public async Task<bool> IdentifierInUseAsync(AppId app, string identifierHash, CancellationToken ct)
     {
         await using DbConnection connection = await db.OpenAsync(ct);
