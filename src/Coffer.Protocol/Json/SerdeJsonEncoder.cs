@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Encodings.Web;
 
 namespace Coffer.Protocol.Json;
@@ -17,36 +18,24 @@ public sealed class SerdeJsonEncoder : JavaScriptEncoder
 
     public static SerdeJsonEncoder Instance { get; } = new();
 
+    // The characters to escape, for vectorised scans (answers are mostly long base64 strings with none of them).
+    private static readonly SearchValues<char> EscapedChars = SearchValues.Create(Escaped());
+    private static readonly SearchValues<byte> EscapedBytes = SearchValues.Create(Escaped().Select(c => (byte)c).ToArray());
+
+    private static char[] Escaped() => [.. Enumerable.Range(0, 0x20).Select(c => (char)c), '"', '\\'];
+
     public override int MaxOutputCharactersPerInputCharacter => 6;
 
     public override bool WillEncode(int unicodeScalar) => unicodeScalar is < 0x20 or '"' or '\\';
 
-    public override unsafe int FindFirstCharacterToEncode(char* text, int textLength)
-    {
-        for (int i = 0; i < textLength; i++)
-        {
-            if (WillEncode(text[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
-    }
+    public override unsafe int FindFirstCharacterToEncode(char* text, int textLength) =>
+        new ReadOnlySpan<char>(text, textLength).IndexOfAny(EscapedChars);
 
     public override int FindFirstCharacterToEncodeUtf8(ReadOnlySpan<byte> utf8Text)
     {
         // Bytes of multi-byte UTF-8 sequences are all >= 0x80, so a byte-wise scan finds exactly the ASCII
         // characters that need escaping.
-        for (int i = 0; i < utf8Text.Length; i++)
-        {
-            if (WillEncode(utf8Text[i]))
-            {
-                return i;
-            }
-        }
-
-        return -1;
+        return utf8Text.IndexOfAny(EscapedBytes);
     }
 
     public override unsafe bool TryEncodeUnicodeScalar(
