@@ -20,23 +20,39 @@ public sealed class PostgresDialect : SqlDialect
     public override DbConnection CreateConnection(string connectionString) => new NpgsqlConnection(connectionString);
 
     /// <summary>
-    /// Automatic preparation (unless the string sets <c>Max Auto Prepare</c>): a statement run twice on a pooled
-    /// connection is prepared there, so PostgreSQL stops parsing and planning it on every request — the access
-    /// resolution's recursive CTEs and the request's lookup batch are planned once per connection instead of per call.
-    /// Statements take values as parameters only; the few whose text varies (IN lists, multi-row inserts) are bounded
-    /// by the per-connection cache of <c>MaxAutoPrepare</c> statements (least recently used ones are dropped).
+    /// Defaults for settings the string does not set:
+    /// <list type="bullet">
+    /// <item>Automatic preparation: a statement run twice on a pooled connection is prepared there, so PostgreSQL stops
+    /// parsing and planning it on every request — the access resolution's recursive CTEs and the request's lookup batch
+    /// are planned once per connection instead of per call. Statements take values as parameters only; the few whose
+    /// text varies (IN lists, multi-row inserts) are bounded by the per-connection cache of <c>Max Auto Prepare</c>
+    /// statements (least recently used ones are dropped).</item>
+    /// <item><c>No Reset On Close</c>: a connection going back to the pool is not reset with an extra statement on its next
+    /// use. Nothing here leaves session state behind: no SET, no LISTEN, no temporary tables; transactions are committed
+    /// or rolled back by their owners; the one session-level advisory lock (migrations) is released explicitly.</item>
+    /// </list>
     /// </summary>
     public override string WithDefaults(string connectionString)
     {
         var builder = new NpgsqlConnectionStringBuilder(connectionString);
-        if (builder.MaxAutoPrepare == 0)
+        if (!Sets(connectionString, "MaxAutoPrepare"))
         {
             builder.MaxAutoPrepare = 100;
             builder.AutoPrepareMinUsages = 2;
         }
 
+        if (!Sets(connectionString, "NoResetOnClose"))
+        {
+            builder.NoResetOnClose = true;
+        }
+
         return builder.ConnectionString;
     }
+
+    /// <summary>Whether the string itself sets <paramref name="keyword"/> (Npgsql accepts it with or without spaces, any case).</summary>
+    private static bool Sets(string connectionString, string keyword) =>
+        new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Any(k => string.Equals(k.Replace(" ", "", StringComparison.Ordinal), keyword, StringComparison.OrdinalIgnoreCase));
 
     public override async Task<IAsyncDisposable> LockForMigrationAsync(DbConnection connection, CancellationToken ct)
     {
