@@ -71,7 +71,7 @@ public static class GroupEndpoints
         Created(await groups.CreateRootAsync(context.Identity().App, context.Identity().User.Value, data: null, ct));
 
     public static async Task<IResult> ListAllAsync(string lastTime, string lastId, HttpContext context, GroupStore groups, CancellationToken ct) =>
-        GroupRules.TryParseTime(lastTime, out long time)
+        PageCursor.TryParseTime(lastTime, out long time)
             ? Reply.Ok(await groups.MembershipsAsync(context.Identity().App, context.Identity().User.Value, time, lastId, ct))
             : Reply.Error(ProtocolError.UnexpectedTime);
 
@@ -95,7 +95,7 @@ public static class GroupEndpoints
         Reply.Ok(new GroupDataCheckUpdateServerOutputLight(context.GroupAccess().Rank));
 
     public static async Task<IResult> KeysAsync(string lastTime, string lastId, HttpContext context, GroupStore groups, CancellationToken ct) =>
-        GroupRules.TryParseTime(lastTime, out long time)
+        PageCursor.TryParseTime(lastTime, out long time)
             ? Reply.Ok(await groups.KeysAsync(context.GroupAccess(), time, lastId, ct))
             : Reply.Error(ProtocolError.UnexpectedTime);
 
@@ -105,18 +105,18 @@ public static class GroupEndpoints
             : Reply.Error(ProtocolError.GroupKeyNotFound);
 
     public static async Task<IResult> ChildrenAsync(string lastTime, string lastId, HttpContext context, GroupStore groups, CancellationToken ct) =>
-        GroupRules.TryParseTime(lastTime, out long time)
+        PageCursor.TryParseTime(lastTime, out long time)
             ? Reply.Ok(await groups.ChildrenAsync(context.Identity().App, context.GroupAccess().Group, time, lastId, ct))
             : Reply.Error(ProtocolError.UnexpectedTime);
 
     public static async Task<IResult> GroupMembershipsAsync(
         string lastTime, string lastId, HttpContext context, GroupStore groups, CancellationToken ct) =>
-        GroupRules.TryParseTime(lastTime, out long time)
+        PageCursor.TryParseTime(lastTime, out long time)
             ? Reply.Ok(await groups.MembershipsAsync(context.Identity().App, context.GroupAccess().Group.Value, time, lastId, ct))
             : Reply.Error(ProtocolError.UnexpectedTime);
 
     public static async Task<IResult> MembersAsync(string lastTime, string lastId, HttpContext context, GroupStore groups, CancellationToken ct) =>
-        GroupRules.TryParseTime(lastTime, out long time)
+        PageCursor.TryParseTime(lastTime, out long time)
             ? Reply.Ok(await groups.MembersAsync(context.GroupAccess(), time, lastId, ct))
             : Reply.Error(ProtocolError.UnexpectedTime);
 

@@ -2,7 +2,6 @@ using Coffer.Protocol;
 using Coffer.Protocol.Groups;
 using Coffer.Server.Api;
 using Coffer.Server.Auth;
-using Coffer.Server.Features.Users;
 
 namespace Coffer.Server.Features.Groups;
 
@@ -145,7 +144,7 @@ public static class GroupMemberEndpoints
     public static async Task<IResult> UserInvitesAsync(
         string lastTime, string lastId, HttpContext context, GroupMemberStore store, CancellationToken ct)
     {
-        if (!UserRules.TryParseTime(lastTime, out long time))
+        if (!PageCursor.TryParseTime(lastTime, out long time))
         {
             return Reply.Error(ProtocolError.UnexpectedTime);
         }
@@ -157,7 +156,7 @@ public static class GroupMemberEndpoints
     public static async Task<IResult> GroupInvitesAsync(
         string lastTime, string lastId, HttpContext context, GroupMemberStore store, CancellationToken ct)
     {
-        if (!UserRules.TryParseTime(lastTime, out long time))
+        if (!PageCursor.TryParseTime(lastTime, out long time))
         {
             return Reply.Error(ProtocolError.UnexpectedTime);
         }
@@ -201,7 +200,7 @@ public static class GroupMemberEndpoints
     public static async Task<IResult> UserJoinRequestsAsync(
         string lastTime, string lastId, HttpContext context, GroupMemberStore store, CancellationToken ct)
     {
-        if (!UserRules.TryParseTime(lastTime, out long time))
+        if (!PageCursor.TryParseTime(lastTime, out long time))
         {
             return Reply.Error(ProtocolError.UnexpectedTime);
         }
@@ -219,7 +218,7 @@ public static class GroupMemberEndpoints
     public static async Task<IResult> JoinRequestsAsync(
         string lastTime, string lastId, HttpContext context, GroupMemberStore store, CancellationToken ct)
     {
-        if (!UserRules.TryParseTime(lastTime, out long time))
+        if (!PageCursor.TryParseTime(lastTime, out long time))
         {
             return Reply.Error(ProtocolError.UnexpectedTime);
         }
@@ -251,7 +250,7 @@ public static class GroupMemberEndpoints
     public static async Task<IResult> GroupJoinRequestsSentAsync(
         string lastTime, string lastId, HttpContext context, GroupMemberStore store, CancellationToken ct)
     {
-        if (!UserRules.TryParseTime(lastTime, out long time))
+        if (!PageCursor.TryParseTime(lastTime, out long time))
         {
             return Reply.Error(ProtocolError.UnexpectedTime);
         }

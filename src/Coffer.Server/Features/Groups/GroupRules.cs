@@ -1,4 +1,3 @@
-using System.Globalization;
 using Coffer.Protocol;
 
 namespace Coffer.Server.Features.Groups;
@@ -6,10 +5,6 @@ namespace Coffer.Server.Features.Groups;
 /// <summary>The pure rules of groups (no SQL): input formats and the checks that need only the resolved access.</summary>
 public static class GroupRules
 {
-    /// <summary>The <c>last_fetched_time</c> path segment: an unsigned integer (else 400/13).</summary>
-    public static bool TryParseTime(string value, out long time) =>
-        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out time);
-
     /// <summary>A connected group cannot be created from a connected group (§4.10: 318).</summary>
     public static ProtocolError? ConnectedFrom(GroupAccess access) =>
         access.IsConnected ? ProtocolError.GroupConnectedFromConnected : null;

@@ -2,7 +2,6 @@ using Coffer.Protocol;
 using Coffer.Protocol.Keys;
 using Coffer.Server.Api;
 using Coffer.Server.Auth;
-using Coffer.Server.Features.Groups;
 
 namespace Coffer.Server.Features.Keys;
 
@@ -36,7 +35,7 @@ public static class SymKeyEndpoints
 
     public static async Task<IResult> ByMasterKeyAsync(
         string masterKeyId, string lastTime, string lastId, HttpContext context, SymKeyStore keys, CancellationToken ct) =>
-        GroupRules.TryParseTime(lastTime, out long time)
+        PageCursor.TryParseTime(lastTime, out long time)
             ? Reply.Ok(await keys.ByMasterKeyAsync(context.Identity().App, masterKeyId, time, lastId, ct))
             : Reply.Error(ProtocolError.UnexpectedTime);
 }

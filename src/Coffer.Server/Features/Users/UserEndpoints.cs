@@ -251,7 +251,7 @@ public static class UserEndpoints
     public static async Task<IResult> ListDevicesAsync(
         string lastTime, string lastId, HttpContext context, UserStore users, CancellationToken ct)
     {
-        if (!UserRules.TryParseTime(lastTime, out long time))
+        if (!PageCursor.TryParseTime(lastTime, out long time))
         {
             return Reply.Error(ProtocolError.UnexpectedTime);
         }
@@ -281,7 +281,7 @@ public static class UserEndpoints
     public static async Task<IResult> UserKeysAsync(
         string lastTime, string lastId, HttpContext context, UserStore users, CancellationToken ct)
     {
-        if (!UserRules.TryParseTime(lastTime, out long time))
+        if (!PageCursor.TryParseTime(lastTime, out long time))
         {
             return Reply.Error(ProtocolError.UnexpectedTime);
         }

@@ -103,8 +103,4 @@ public static class UserRules
 
     /// <summary>The rank of a new member: given or 4; must be 1..4 (301; the creator rank 0 cannot be given).</summary>
     public static int? NewMemberRank(int? requested) => (requested ?? DefaultMemberRank) is var rank && rank is >= 1 and <= 4 ? rank : null;
-
-    /// <summary>The <c>last_fetched_time</c> path segment: an unsigned integer (else 400/13).</summary>
-    public static bool TryParseTime(string value, out long time) =>
-        long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out time);
 }
