@@ -142,18 +142,15 @@ public sealed partial class CofferGroup
     {
         PrivateKey memberKey = await decryptor(rotation.EncryptedEphKeyKeyId, cancellationToken).ConfigureAwait(false);
         PublicKey own = ownerPublicKey();
-        string body;
-        using (SymmetricKey newKey = CofferException.Crypto(() => GroupKeyMaterial.OpenRotation(rotation, memberKey, previous.SymmetricKey)))
-        {
-            body = ClientJson.Write(CofferException.Crypto(() => GroupKeyMaterial.DoneRotation(newKey, own)));
-        }
-
+        using SymmetricKey newKey = CofferException.Crypto(() => GroupKeyMaterial.OpenRotation(rotation, memberKey, previous.SymmetricKey));
+        string body = ClientJson.Write(CofferException.Crypto(() => GroupKeyMaterial.DoneRotation(newKey, own)));
         await SendAsync<string>(HttpMethod.Put, $"/key_rotation/{Esc(rotation.NewGroupKeyId)}", body, cancellationToken).ConfigureAwait(false);
         if (FindKey(rotation.NewGroupKeyId) is null)
         {
+            // The member's copy, as the server now hands it out: it carries the signature, and must hold the key the rotation gave.
             GroupKeyServerOutput key = await SendAsync<GroupKeyServerOutput>(
                 HttpMethod.Get, $"/key/{Esc(rotation.NewGroupKeyId)}", null, cancellationToken).ConfigureAwait(false);
-            await AddServerKeyAsync(key, verify, cancellationToken).ConfigureAwait(false);
+            await AddServerKeyAsync(key, verify, newKey, cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Coffer.Client.Http;
 using Coffer.Crypto;
@@ -553,10 +554,13 @@ public sealed partial class CofferGroup : IDisposable
 
     /// <summary>Decrypts a member's copy of a key (verifying its signature when the group was fetched with verification) and adds it.</summary>
     private Task AddServerKeyAsync(GroupKeyServerOutput key, CancellationToken cancellationToken) =>
-        AddServerKeyAsync(key, verifyKeys, cancellationToken);
+        AddServerKeyAsync(key, verifyKeys, null, cancellationToken);
 
-    /// <summary>Decrypts a member's copy of a key (verifying a signed key with the signer's verify key when <paramref name="verify"/>) and adds it.</summary>
-    private async Task AddServerKeyAsync(GroupKeyServerOutput key, bool verify, CancellationToken cancellationToken)
+    /// <summary>
+    /// Decrypts a member's copy of a key (verifying a signed key with the signer's verify key when <paramref name="verify"/>)
+    /// and adds it; with <paramref name="expected"/> (the key a rotation gave), a copy that holds another key is refused.
+    /// </summary>
+    private async Task AddServerKeyAsync(GroupKeyServerOutput key, bool verify, SymmetricKey? expected, CancellationToken cancellationToken)
     {
         if (FindKey(key.GroupKeyId) is not null)
         {
@@ -571,6 +575,12 @@ public sealed partial class CofferGroup : IDisposable
         }
 
         GroupKey decrypted = CofferException.Crypto(() => GroupKeyMaterial.DecryptKey(key, privateKey, verifyKey));
+        if (expected is not null && !SameKey(decrypted.SymmetricKey, expected))
+        {
+            decrypted.Dispose();
+            throw CofferException.FromSdk(SdkError.ResponseInvalid);
+        }
+
         lock (keysLock)
         {
             if (keys.Exists(k => k.KeyId == decrypted.KeyId))
@@ -613,6 +623,21 @@ public sealed partial class CofferGroup : IDisposable
         PublicKey creator = NewestKey.PublicKey;
         UserKey? signer = sign ? user.NewestUserKey : null;
         return ClientJson.Write(CofferException.Crypto(() => GroupKeyMaterial.NewGroup(creator, signer?.SignKey, signer is null ? null : user.UserId.Value)));
+    }
+
+    private static bool SameKey(SymmetricKey a, SymmetricKey b)
+    {
+        byte[] left = a.ExportRaw();
+        byte[] right = b.ExportRaw();
+        try
+        {
+            return CryptographicOperations.FixedTimeEquals(left, right);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(left);
+            CryptographicOperations.ZeroMemory(right);
+        }
     }
 
     private static byte[] Open(GroupKey key, byte[] data, VerifyKey? verifyKey) =>
