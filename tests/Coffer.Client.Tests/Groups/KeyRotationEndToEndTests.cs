@@ -295,6 +295,32 @@ public sealed class KeyRotationEndToEndTests
     }
 
     [Fact]
+    public async Task FinishKeyRotation_ServerCouldNotEncryptOneRotation_IsSdk10AfterFinishingTheOthers()
+    {
+        await using RunningServer server = await RunningServer.StartAsync(Ct);
+        await using var users = new GroupTestUsers(server);
+        CofferUser alice = await users.LoginAsync("alice");
+        UserId bobId = await users.RegisterAsync("bob");
+        using CofferGroup group = await alice.CreateGroupAsync(cancellationToken: Ct);
+        await group.InviteAutoAsync(bobId, cancellationToken: Ct);
+        string first = await group.KeyRotationAsync(cancellationToken: Ct);
+        await group.AwaitKeyRotationAsync(first, Wait, Ct);
+        string second = await group.KeyRotationAsync(cancellationToken: Ct);
+        await group.AwaitKeyRotationAsync(second, Wait, Ct);
+
+        // bob's client sees the second rotation as the server stores a failed encryption (api.md §6.2): an error, no ciphertext.
+        using var http = new HttpClient(new PendingErrorHandler($"/api/v1/group/{group.GroupId}/key_rotation", second));
+        using var client = new CofferClient(server.BaseUrl, server.Credentials.PublicToken, http);
+        using CofferUser bob = Assert.IsType<LoginResult.LoggedIn>(await client.LoginAsync("bob", Password, Ct)).User;
+        using CofferGroup bobGroup = await bob.GetGroupAsync(group.GroupId, cancellationToken: Ct);
+
+        var error = await Assert.ThrowsAsync<CofferException>(() => bobGroup.FinishKeyRotationAsync(cancellationToken: Ct));
+        Assert.Equal(("sdk_10", SdkError.KeyRotationFailed, second), (error.Code, error.SdkError, error.MissingKeyId));
+        Assert.NotNull(bobGroup.FindKey(first));
+        Assert.Null(bobGroup.FindKey(second));
+    }
+
+    [Fact]
     public async Task AwaitKeyRotation_StillRunningAtTheTimeout_IsSdk9AndUnknownKeyIsServer304()
     {
         int polls = 0;
@@ -310,5 +336,31 @@ public sealed class KeyRotationEndToEndTests
         using CofferGroup group = await alice.CreateGroupAsync(cancellationToken: Ct);
         var unknown = await Assert.ThrowsAsync<CofferException>(() => group.AwaitKeyRotationAsync(group.NewestKey.KeyId, Wait, Ct));
         Assert.True(unknown.Is(ProtocolError.GroupKeyNotFound));
+    }
+
+    /// <summary>Passes requests to the real server; in the answer of one pending-rotations GET, marks one rotation as failed.</summary>
+    private sealed class PendingErrorHandler(string path, string failedKeyId) : DelegatingHandler(new HttpClientHandler())
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            HttpResponseMessage response = await base.SendAsync(request, cancellationToken);
+            if (request.Method != HttpMethod.Get || request.RequestUri!.AbsolutePath != path)
+            {
+                return response;
+            }
+
+            JsonNode envelope = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken))!;
+            foreach (JsonNode? rotation in envelope["result"]!.AsArray())
+            {
+                if (rotation!["new_group_key_id"]!.GetValue<string>() == failedKeyId)
+                {
+                    rotation["error"] = "The public key algorithm is not supported.";
+                    rotation["encrypted_ephemeral_key_by_group_key_and_public_key"] = "";
+                }
+            }
+
+            response.Content = new StringContent(envelope.ToJsonString(), System.Text.Encoding.UTF8, "application/json");
+            return response;
+        }
     }
 }
