@@ -35,6 +35,14 @@ public sealed class OfficialClientRotationInteropTests(OfficialClient wasm) : IC
         Assert.Equal([newKey, oldKey], await official.KeyIdsAsync(group.GroupId));
         Assert.Empty(await official.FinishKeyRotationAsync(group.GroupId));
 
+        // The official client checks the SDK's signature over the new key with alice's verify key, and refuses another user's.
+        string aliceSignKey = alice.NewestUserKey.SignKey.KeyId;
+        Assert.Equal(newKey, (await official.OpenVerifiedAsync(group.GroupId, aliceSignKey, alice.UserId, aliceSignKey)).GetProperty("keys")[0].Str("id"));
+        UserId dave = await users.RegisterAsync("dave");
+        string daveSignKey = (await users.App.FetchPublicKeyAsync(dave, cancellationToken: Ct)).SignatureKeyId!;
+        var forged = await Assert.ThrowsAsync<OfficialClientException>(() => official.OpenVerifiedAsync(group.GroupId, aliceSignKey, dave, daveSignKey));
+        Assert.Equal("client_31", forged.Code);
+
         Assert.Equal(New, await official.DecryptAsync(group.GroupId, group.EncryptString(New)));
         Assert.Equal(Old, await official.DecryptAsync(group.GroupId, oldData));
         string fromOfficial = await official.EncryptAsync(group.GroupId, "from the official client", sign: true);
