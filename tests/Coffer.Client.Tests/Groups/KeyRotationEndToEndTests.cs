@@ -269,6 +269,17 @@ public sealed class KeyRotationEndToEndTests
         using CofferGroup bobGroup = await bob.GetGroupAsync(group.GroupId, cancellationToken: Ct);
         Assert.Equal(New, bobGroup.DecryptString(data));
         Assert.Equal("from the phone", bobGroup.DecryptString(phoneGroup.EncryptString("from the phone")));
+
+        // Once more: an invite made after the next user-key rotation is for the newest user key; the phone's fetch
+        // of that group finishes the user-key rotation first.
+        string newest = await bob.RotateUserKeysAsync(Ct);
+        await bob.AwaitUserKeyRotationAsync(newest, Wait, Ct);
+        using CofferGroup later = await alice.CreateGroupAsync(cancellationToken: Ct);
+        await later.InviteAutoAsync(bob.UserId, cancellationToken: Ct);
+        Assert.Null(phone.FindUserKey(newest));
+        using CofferGroup phoneLater = await phone.GetGroupAsync(later.GroupId, cancellationToken: Ct);
+        Assert.Equal(newest, phone.NewestUserKey.GroupKeyId);
+        Assert.Equal(New, phoneLater.DecryptString(later.EncryptString(New)));
     }
 
     [Fact]
