@@ -179,4 +179,55 @@ public sealed class GroupKeyMaterialTests
     private static GroupKeyServerOutput AsServerKey(CreateData data, string keyId) => new(
         data.EncryptedGroupKey, data.GroupKeyAlg, keyId, data.EncryptedPrivateGroupKey, data.PublicGroupKey, data.KeypairEncryptAlg,
         keyId, data.CreatorPublicKeyId, 1, data.SignedByUserId, data.SignedByUserSignKeyId, data.GroupKeySig);
+
+    [Fact]
+    public void NewRotation_ServerStepThenOpenRotation_MemberGetsTheNewKeyAndItsSignatureHolds()
+    {
+        using SymmetricKey previous = SymmetricKey.Generate("gkey_old");
+        (PrivateKey invokerPrivate, PublicKey invoker) = PrivateKey.Generate(EncryptionAlgorithm.Default, "ukey_starter");
+        (PrivateKey memberPrivate, PublicKey member) = PrivateKey.Generate(EncryptionAlgorithm.Default, "ukey_member");
+        (SignKey signKey, VerifyKey verifyKey) = SignKey.Generate(SignatureAlgorithm.Default, "usk_starter");
+        using (invokerPrivate)
+        using (memberPrivate)
+        using (signKey)
+        {
+            KeyRotationData data = GroupKeyMaterial.NewRotation(previous, invoker, signKey, "user_starter");
+            Assert.Equal(("gkey_old", "ukey_starter", "user_starter", "usk_starter"),
+                (data.PreviousGroupKeyId, data.InvokerPublicKeyId, data.SignedByUserId, data.SignedByUserSignKeyId));
+            Assert.Null(data.VerifyKey); // user-group fields only for user-key rotations
+            using SymmetricKey starterCopy = invokerPrivate.UnwrapSymmetricKey(StrictBase64.Decode(data.EncryptedGroupKeyByUser), "gkey_new");
+
+            // The server's only step: the ephemeral key's blob, encrypted for the member's public key.
+            var input = new KeyRotationInput(
+                null, StrictBase64.Encode(member.Encrypt(StrictBase64.Decode(data.EncryptedEphemeralKey))), data.EncryptedGroupKeyByEphemeral,
+                data.EphemeralAlg, member.KeyId, data.PreviousGroupKeyId, 1, "gkey_new");
+            using SymmetricKey opened = GroupKeyMaterial.OpenRotation(input, memberPrivate, previous);
+            Assert.Equal(("gkey_new", starterCopy.ExportJson()), (opened.KeyId, opened.ExportJson()));
+            Assert.True(verifyKey.VerifyText(opened.ExportRaw(), data.GroupKeySig!));
+
+            DoneKeyRotationData done = GroupKeyMaterial.DoneRotation(opened, member);
+            Assert.Equal(("ukey_member", member.Algorithm.Id), (done.PublicKeyId, done.EncryptedAlg));
+            using SymmetricKey memberCopy = memberPrivate.UnwrapSymmetricKey(StrictBase64.Decode(done.EncryptedNewGroupKey), "gkey_new");
+            Assert.Equal(opened.ExportJson(), memberCopy.ExportJson());
+
+            using SymmetricKey wrongPrevious = SymmetricKey.Generate();
+            var wrong = Assert.Throws<CryptoException>(() => GroupKeyMaterial.OpenRotation(input, memberPrivate, wrongPrevious));
+            Assert.Equal(CryptoError.KeyDecryptionFailed, wrong.Error);
+        }
+    }
+
+    [Fact]
+    public void NewRotation_UserGroup_CarriesANewSignKeyThatSignsTheNewPublicKey()
+    {
+        using SymmetricKey previous = SymmetricKey.Generate("ukey_old");
+        (PrivateKey devicePrivate, PublicKey device) = PrivateKey.Generate(EncryptionAlgorithm.Default, "device_1");
+        using (devicePrivate)
+        {
+            KeyRotationData data = GroupKeyMaterial.NewRotation(previous, device, userGroup: true);
+            Assert.Null(data.SignedByUserId);
+            VerifyKey verifyKey = VerifyKey.FromWireText(SignatureAlgorithm.FromId(data.KeypairSignAlg!), data.VerifyKey!, "ukey_new");
+            PublicKey publicKey = PublicKey.FromWireText(EncryptionAlgorithm.FromId(data.KeypairEncryptAlg), data.PublicGroupKey, "ukey_new");
+            Assert.True(verifyKey.VerifyText(publicKey.Export(), data.PublicKeySig!));
+        }
+    }
 }

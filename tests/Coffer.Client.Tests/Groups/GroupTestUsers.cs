@@ -1,9 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
-using Coffer.Client.Groups;
 using Coffer.Client.Tests.Infrastructure;
-using Coffer.Crypto;
-using Coffer.Crypto.Formats;
 using Coffer.Protocol;
 
 namespace Coffer.Client.Tests.Groups;
@@ -29,36 +26,6 @@ internal sealed class GroupTestUsers(RunningServer server) : IAsyncDisposable
     }
 
     public async Task<UserId> RegisterAsync(string name) => (await backend.RegisterAsync(name, Password, Ct)).UserId;
-
-    /// <summary>
-    /// Starts a key rotation of <paramref name="group"/> as <paramref name="user"/> (<c>POST /group/{id}/key_rotation</c>,
-    /// crypto-std.md §15.6: new key for the user's newest public key, ephemeral key under the previous newest group key)
-    /// and fetches the new key. Key rotation in the SDK belongs to the rotation work; this builds the body only to get
-    /// a group with many keys.
-    /// </summary>
-    public async Task<string> RotateAsync(CofferUser user, CofferGroup group)
-    {
-        GroupKey previous = group.NewestKey;
-        PublicKey invoker = user.NewestUserKey.PublicKey;
-        using SymmetricKey newKey = SymmetricKey.Generate();
-        using SymmetricKey ephemeral = SymmetricKey.Generate();
-        (PrivateKey privateKey, PublicKey publicKey) = PrivateKey.Generate(EncryptionAlgorithm.Default);
-        using (privateKey)
-        {
-            string body = $$"""
-                {"encrypted_group_key_by_user":"{{B64(invoker.Wrap(newKey))}}","group_key_alg":"AES-GCM-256",
-                "encrypted_group_key_alg":"{{invoker.Algorithm.Id}}","encrypted_private_group_key":"{{B64(newKey.Wrap(privateKey))}}",
-                "public_group_key":{{System.Text.Json.JsonSerializer.Serialize(publicKey.ToWireText())}},"keypair_encrypt_alg":"{{publicKey.Algorithm.Id}}",
-                "encrypted_group_key_by_ephemeral":"{{B64(ephemeral.Wrap(newKey))}}","ephemeral_alg":"AES-GCM-256",
-                "encrypted_ephemeral_key":"{{B64(previous.SymmetricKey.Wrap(ephemeral))}}","previous_group_key_id":"{{previous.KeyId}}",
-                "invoker_public_key_id":"{{invoker.KeyId}}"}
-                """;
-            string answer = await SendAsync(user, HttpMethod.Post, $"/group/{group.GroupId}/key_rotation", body);
-            string keyId = Result(answer).GetProperty("key_id").GetString()!;
-            await group.GetKeyAsync(keyId, Ct);
-            return keyId;
-        }
-    }
 
     /// <summary>A raw request with the user's JWT (what an own backend does with the Prepare… bodies); returns the envelope.</summary>
     public async Task<string> SendAsync(CofferUser user, HttpMethod method, string path, string? body = null, GroupId? accessGroup = null)
@@ -113,6 +80,4 @@ internal sealed class GroupTestUsers(RunningServer server) : IAsyncDisposable
         backend.Dispose();
         await Task.CompletedTask;
     }
-
-    private static string B64(byte[] data) => StrictBase64.Encode(data);
 }
