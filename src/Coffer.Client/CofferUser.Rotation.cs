@@ -50,45 +50,11 @@ public sealed partial class CofferUser
         {
             IReadOnlyList<KeyRotationInput> pending = await SendAsync<IReadOnlyList<KeyRotationInput>>(
                 HttpMethod.Get, "/user/user_keys/rotation", null, cancellationToken).ConfigureAwait(false);
-            var finished = new List<string>();
-            string? failed = null;
-            List<KeyRotationInput> open = [.. pending];
-            for (int round = 0; round < 10 && open.Count > 0; round++)
-            {
-                var waiting = new List<KeyRotationInput>();
-                foreach (KeyRotationInput rotation in open)
-                {
-                    if (rotation.Error is not null)
-                    {
-                        failed ??= rotation.NewGroupKeyId;
-                        continue;
-                    }
-
-                    UserKey? previous = await FindOrFetchUserKeyAsync(rotation.PreviousGroupKeyId, cancellationToken).ConfigureAwait(false);
-                    if (previous is null)
-                    {
-                        waiting.Add(rotation);
-                        continue;
-                    }
-
-                    await FinishUserRotationAsync(rotation, previous, cancellationToken).ConfigureAwait(false);
-                    finished.Add(rotation.NewGroupKeyId);
-                }
-
-                if (waiting.Count == open.Count)
-                {
-                    break; // no progress: the previous keys are missing for good
-                }
-
-                open = waiting;
-            }
-
-            if (open.Find(r => r.Error is null) is { } stuck)
-            {
-                throw CofferException.FromSdk(SdkError.UserKeyNotFound, inner: CofferException.KeyRequired(stuck.PreviousGroupKeyId));
-            }
-
-            return failed is null ? finished : throw CofferException.RotationFailed(failed);
+            return await PendingRotations.FinishAllAsync<UserKey>(
+                pending,
+                previous => FindOrFetchUserKeyAsync(previous, cancellationToken),
+                (rotation, previous) => FinishUserRotationAsync(rotation, previous, cancellationToken),
+                previous => CofferException.FromSdk(SdkError.UserKeyNotFound, inner: CofferException.KeyRequired(previous))).ConfigureAwait(false);
         }
         finally
         {

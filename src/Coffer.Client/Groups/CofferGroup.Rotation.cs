@@ -65,47 +65,11 @@ public sealed partial class CofferGroup
     {
         IReadOnlyList<KeyRotationInput> pending = await SendAsync<IReadOnlyList<KeyRotationInput>>(
             HttpMethod.Get, "/key_rotation", null, cancellationToken).ConfigureAwait(false);
-        var finished = new List<string>();
-        string? failed = null;
-        List<KeyRotationInput> open = [.. pending];
-        // Rotations come oldest first, so each one's previous key is normally known by then; a later rotation whose
-        // previous key is another pending rotation's new key is retried in the next round (at most 10, as the official client).
-        for (int round = 0; round < 10 && open.Count > 0; round++)
-        {
-            var waiting = new List<KeyRotationInput>();
-            foreach (KeyRotationInput rotation in open)
-            {
-                if (rotation.Error is not null)
-                {
-                    failed ??= rotation.NewGroupKeyId;
-                    continue;
-                }
-
-                GroupKey? previous = await FindOrFetchKeyAsync(rotation.PreviousGroupKeyId, cancellationToken).ConfigureAwait(false);
-                if (previous is null)
-                {
-                    waiting.Add(rotation);
-                    continue;
-                }
-
-                await FinishOneAsync(rotation, previous, verify, cancellationToken).ConfigureAwait(false);
-                finished.Add(rotation.NewGroupKeyId);
-            }
-
-            if (waiting.Count == open.Count)
-            {
-                break; // no progress: the previous keys are missing for good
-            }
-
-            open = waiting;
-        }
-
-        if (open.Find(r => r.Error is null) is { } stuck)
-        {
-            throw CofferException.KeyRequired(stuck.PreviousGroupKeyId);
-        }
-
-        return failed is null ? finished : throw CofferException.RotationFailed(failed);
+        return await PendingRotations.FinishAllAsync<GroupKey>(
+            pending,
+            previous => FindOrFetchKeyAsync(previous, cancellationToken),
+            (rotation, previous) => FinishOneAsync(rotation, previous, verify, cancellationToken),
+            previous => CofferException.KeyRequired(previous)).ConfigureAwait(false);
     }
 
     /// <summary>
