@@ -188,24 +188,11 @@ public sealed partial class ChatClient : IDisposable
         return ReadGroup(answer.GetProperty("group"), ChatRole.Admin);
     }
 
-    /// <summary>DELETE /api/group/{id}; admins only. A secret group's platform group is deleted too (by this admin's client).</summary>
+    /// <summary>DELETE /api/group/{id}; admins only. The server deletes a secret group's platform group (and so its keys) too.</summary>
     public async Task DeleteGroupAsync(long groupId, CancellationToken cancellationToken = default)
     {
-        GroupId? platform = await CofferGroupIdAsync(groupId, cancellationToken).ConfigureAwait(false);
         await SendAsync(HttpMethod.Delete, $"group/{groupId}", null, cancellationToken).ConfigureAwait(false);
         Forget(groupId);
-        if (platform is { } id)
-        {
-            try
-            {
-                using CofferGroup group = await User.GetGroupAsync(id, cancellationToken: cancellationToken).ConfigureAwait(false);
-                await group.DeleteAsync(cancellationToken).ConfigureAwait(false);
-            }
-            catch (CofferException)
-            {
-                // Not this user's to delete (rank): the chat group is gone; the keys stay encrypted on the platform.
-            }
-        }
     }
 
     /// <summary>
