@@ -55,7 +55,8 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ServerProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? environment = null)
+    public static async Task<ServerProcess> StartAsync(
+        string connectionString, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
     {
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -63,7 +64,7 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "coffer.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--database", connectionString])
+        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "coffer.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--database", connectionString, .. arguments ?? []])
         {
             start.ArgumentList.Add(a);
         }
