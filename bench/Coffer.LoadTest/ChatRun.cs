@@ -76,6 +76,13 @@ public static class ChatRun
 
             await output.WriteLineAsync(string.Create(Inv, $"setup: {sockets.Count} WebSockets open on {wsUrl} in {clock.Elapsed.TotalSeconds:F1} s (untimed)"));
 
+            // The JWTs of the first users are minutes old by now (they live 5 minutes): fresh ones for the sends and
+            // fetches (the sockets stay authenticated from their upgrade).
+            clock.Restart();
+            await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+                async (user, token) => await user.RefreshJwtAsync(client, settings, token));
+            await output.WriteLineAsync(string.Create(Inv, $"setup: {users.Count} JWTs refreshed in {clock.Elapsed.TotalSeconds:F1} s (untimed)"));
+
             if (settings.Warmup > TimeSpan.Zero)
             {
                 await RunPhaseAsync(client, chatBase, state, settings, settings.Warmup, record: false, ct);
