@@ -55,8 +55,12 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
+    /// <summary>The server's base address, e.g. http://127.0.0.1:40123.</summary>
+    public Uri Url => Client.BaseAddress!;
+
+    /// <summary>Starts the server; <paramref name="arguments"/> are more arguments of <c>coffer serve</c>, e.g. <c>--chat-app ID</c>.</summary>
     public static async Task<ServerProcess> StartAsync(
-        string connectionString, IReadOnlyDictionary<string, string>? environment = null, IReadOnlyList<string>? arguments = null)
+        string connectionString, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? arguments = null)
     {
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet")

@@ -101,8 +101,14 @@ public sealed class MessageStore(ChatDatabase database, TimeProvider time)
                     transaction, cancellationToken: ct));
             }
 
-            return await connection.QuerySingleAsync<ChatMessage>(new CommandDefinition(
-                thread.Select + "WHERE id = @messageId;", new { messageId }, transaction, cancellationToken: ct));
+            // The row as inserted, without reading it back: on PostgreSQL a read of the new row takes a predicate lock
+            // on the index page that concurrent sends insert into, so concurrent sends failed serialization and retried.
+            bool secret = thread == MessageThread.SecretChat || access.Encrypted;
+            return new ChatMessage
+            {
+                Id = messageId, ThreadId = id, SenderId = user, MessageType = messageType, IsEncrypted = secret, CreatedAt = now,
+                Content = secret ? "" : content!, EncryptedContent = secret ? encryptedContent : null,
+            };
         }, ct);
 
     /// <summary>A page, newest first: at most <paramref name="limit"/> messages older than <paramref name="before"/> (a message id).</summary>
