@@ -93,7 +93,30 @@ public sealed class LoadClient : IDisposable
         return false;
     }
 
+    /// <summary>A request without the platform envelope (the chat's API): status, body bytes.</summary>
+    public async Task<(HttpStatusCode Status, byte[] Body)> SendPlainAsync(HttpMethod method, Uri url, string? body, string jwt, CancellationToken ct)
+    {
+        using var request = new HttpRequestMessage(method, url);
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + jwt);
+        if (body is not null)
+        {
+            request.Content = new StringContent(body, Encoding.UTF8, "application/json");
+        }
+
+        using HttpResponseMessage response = await http.SendAsync(request, ct);
+        return (response.StatusCode, await response.Content.ReadAsByteArrayAsync(ct));
+    }
+
     public void Dispose() => http.Dispose();
+
+    /// <summary>A handler for WebSocket upgrades (one connection each) with the same loopback-only connect check.</summary>
+    public static SocketsHttpHandler LoopbackWebSocketHandler() => new()
+    {
+        UseProxy = false,
+        AllowAutoRedirect = false,
+        ConnectCallback = ConnectLoopbackAsync,
+        ConnectTimeout = RequestTimeout,
+    };
 
     private static async ValueTask<Stream> ConnectLoopbackAsync(SocketsHttpConnectionContext context, CancellationToken ct)
     {

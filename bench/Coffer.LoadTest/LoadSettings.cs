@@ -19,6 +19,44 @@ public enum Scenario
 
     /// <summary>A complete invite into a group with --group-keys keys, including the client's key fetch and encryption.</summary>
     Invite,
+
+    /// <summary>Coffer.Chat: one WebSocket per user on /api/live, group messages at --rate, history pages at --history-rate.</summary>
+    Chat,
+}
+
+/// <summary>The chat scenario's shape: group size, aggregate send rate and history fetch rate.</summary>
+public sealed record ChatSettings(int GroupSize, double Rate, double HistoryRate)
+{
+    public const int MaxGroupSize = 1000;
+    public const double MaxRate = 10_000;
+    public const double MaxHistoryRate = 1000;
+
+    /// <summary>Upper bound of messages in one run (warm-up and timed), whatever --max-requests says.</summary>
+    public const long MaxMessages = 2_000_000;
+
+    public static ChatSettings None { get; } = new(1, 1, 0);
+
+    public static ChatSettings From(Scenario scenario, int groupSize, double rate, double historyRate)
+    {
+        if (scenario != Scenario.Chat)
+        {
+            return None;
+        }
+
+        if (groupSize is < 1 or > MaxGroupSize)
+        {
+            throw new ArgumentException($"--chat-group-size must be 1..{MaxGroupSize}");
+        }
+
+        if (rate is <= 0 or > MaxRate)
+        {
+            throw new ArgumentException($"--rate must be in (0, {MaxRate}]");
+        }
+
+        return historyRate is >= 0 and <= MaxHistoryRate
+            ? new ChatSettings(groupSize, rate, historyRate)
+            : throw new ArgumentException($"--history-rate must be 0..{MaxHistoryRate}");
+    }
 }
 
 /// <summary>
@@ -34,7 +72,7 @@ public sealed record GroupSettings(int Keys, int Members, int Invites, string? D
 
     public static GroupSettings From(Scenario scenario, int keys, int members, int invites, string? database)
     {
-        if (scenario is Scenario.Login or Scenario.Refresh)
+        if (scenario is Scenario.Login or Scenario.Refresh or Scenario.Chat)
         {
             return None;
         }
@@ -66,6 +104,9 @@ public sealed record LoadSettings(
 {
     /// <summary>Sizes of the group scenarios (<see cref="GroupSettings.None"/> for login and refresh).</summary>
     public GroupSettings Group { get; init; } = GroupSettings.None;
+
+    /// <summary>The chat scenario's shape (<see cref="ChatSettings.None"/> otherwise).</summary>
+    public ChatSettings Chat { get; init; } = ChatSettings.None;
 
     public bool IsGroupScenario => Scenario is Scenario.GroupFetch or Scenario.MemberPage or Scenario.Invite;
 
@@ -102,7 +143,7 @@ public sealed record LoadSettings(
 
         Check(users is >= 1 and <= MaxUsers, $"--users must be 1..{MaxUsers}");
         Check(concurrency is >= 1 and <= MaxConcurrency, $"--concurrency must be 1..{MaxConcurrency}");
-        Check(concurrency <= users || scenario is Scenario.GroupFetch or Scenario.MemberPage or Scenario.Invite,
+        Check(concurrency <= users || scenario is Scenario.GroupFetch or Scenario.MemberPage or Scenario.Invite or Scenario.Chat,
             "--concurrency must not exceed --users (a user is never logged in by two workers at once)");
         Check(maxRequests is >= 1 and <= MaxRequestsCeiling, $"--max-requests must be 1..{MaxRequestsCeiling}");
         Check(maxSeconds is > 0 and <= MaxSecondsCeiling, $"--max-seconds must be in (0, {MaxSecondsCeiling}]");

@@ -30,8 +30,15 @@ public sealed class LoadUser : IDisposable
 
     public string RefreshBody { get; }
 
-    /// <summary>The JWT of the setup login; PUT /refresh accepts it expired.</summary>
-    public string Jwt { get; }
+    /// <summary>The JWT of the setup login (or of the last <see cref="RefreshJwtAsync"/>); PUT /refresh accepts it expired.</summary>
+    public string Jwt { get; private set; }
+
+    /// <summary>A new JWT through PUT /refresh (for runs that outlast the JWT's 5 minutes).</summary>
+    public async Task RefreshJwtAsync(LoadClient client, LoadSettings settings, CancellationToken ct)
+    {
+        using JsonDocument answer = JsonDocument.Parse(await ExpectOkAsync(client, HttpMethod.Put, "refresh", RefreshBody, settings.PublicToken, Jwt, ct));
+        Jwt = answer.RootElement.GetProperty("result").GetProperty("jwt").GetString()!;
+    }
 
     /// <summary>The device private key, decrypted once from the setup login's device keys.</summary>
     public PrivateKey DeviceKey => firstLogin.DeviceKeys.PrivateKey;

@@ -12,10 +12,10 @@ var publicToken = new Option<string?>("--public-token") { Description = "The app
 var secretToken = new Option<string?>("--secret-token") { Description = "The app's secret token, for registering the users." };
 var scenario = new Option<string>("--scenario")
 {
-    Description = "login (prepare + done + verify), refresh, group-fetch, member-page or invite.",
+    Description = "login (prepare + done + verify), refresh, group-fetch, member-page, invite or chat.",
     Required = true,
 };
-scenario.AcceptOnlyFromAmong("login", "refresh", "group-fetch", "member-page", "invite");
+scenario.AcceptOnlyFromAmong("login", "refresh", "group-fetch", "member-page", "invite", "chat");
 var users = new Option<int>("--users") { Description = "Users registered before the run.", DefaultValueFactory = _ => 100 };
 var concurrency = new Option<int>("--concurrency") { Description = "Parallel workers (each owns users: ≤ --users).", DefaultValueFactory = _ => 16 };
 var maxRequests = new Option<long>("--max-requests") { Description = "At most this many HTTP requests in warm-up + run (a login is 3).", DefaultValueFactory = _ => 1_000_000 };
@@ -30,12 +30,15 @@ var database = new Option<string?>("--database")
 {
     Description = "The server's throwaway database (SQLite 'Data Source=…' or loopback PostgreSQL) for seeding key generations and members with SQL.",
 };
+var chatGroupSize = new Option<int>("--chat-group-size") { Description = "chat: members per group (--users are split into groups).", DefaultValueFactory = _ => 10 };
+var rate = new Option<double>("--rate") { Description = "chat: messages sent per second, in aggregate.", DefaultValueFactory = _ => 1000 };
+var historyRate = new Option<double>("--history-rate") { Description = "chat: history page fetches per second while sending.", DefaultValueFactory = _ => 50 };
 var label = new Option<string>("--label") { Description = "Name of the setup in the report (e.g. sqlite, postgres).", DefaultValueFactory = _ => "server" };
 
 var root = new RootCommand("Bounded loopback load test of the Coffer login, JWT refresh and groups.")
 {
     baseUrl, appJson, publicToken, secretToken, scenario, users, concurrency, maxRequests, maxSeconds, warmupSeconds,
-    waitSeconds, serverPid, label, groupKeys, members, invites, database,
+    waitSeconds, serverPid, label, groupKeys, members, invites, database, chatGroupSize, rate, historyRate,
 };
 root.SetAction(async (parsed, ct) =>
 {
@@ -46,6 +49,7 @@ root.SetAction(async (parsed, ct) =>
         "refresh" => Scenario.Refresh,
         "group-fetch" => Scenario.GroupFetch,
         "member-page" => Scenario.MemberPage,
+        "chat" => Scenario.Chat,
         _ => Scenario.Invite,
     };
     try
@@ -57,6 +61,7 @@ root.SetAction(async (parsed, ct) =>
             parsed.GetValue(serverPid), parsed.GetValue(label)!) with
         {
             Group = GroupSettings.From(chosen, parsed.GetValue(groupKeys), parsed.GetValue(members), parsed.GetValue(invites), parsed.GetValue(database)),
+            Chat = ChatSettings.From(chosen, parsed.GetValue(chatGroupSize), parsed.GetValue(rate), parsed.GetValue(historyRate)),
         };
     }
     catch (ArgumentException e)
@@ -65,6 +70,8 @@ root.SetAction(async (parsed, ct) =>
         return 2;
     }
 
-    return settings.IsGroupScenario ? await GroupRun.RunAsync(settings, Console.Out, ct) : await LoadRun.RunAsync(settings, Console.Out, ct);
+    return settings.Scenario == Scenario.Chat ? await ChatRun.RunAsync(settings, Console.Out, ct)
+        : settings.IsGroupScenario ? await GroupRun.RunAsync(settings, Console.Out, ct)
+        : await LoadRun.RunAsync(settings, Console.Out, ct);
 });
 return await root.Parse(args).InvokeAsync();

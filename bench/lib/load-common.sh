@@ -83,7 +83,8 @@ stop_postgres() {
 }
 
 # For database kind $1 (sqlite or postgres): a new store, an app (tokens in $work/app.json), the server on
-# 127.0.0.1:$port (pid in $server_pid, log in $out/serve-$1.log). Sets $database.
+# 127.0.0.1:$port (pid in $server_pid, log in $out/serve-$1.log). Sets $database. With serve_chat=1 the server also
+# runs Coffer.Chat for the new app (`coffer serve --chat-app`).
 start_store_and_server() {
   case "$1" in
     sqlite) rm -f "$work/coffer.db"*; database="Data Source=$work/coffer.db" ;;
@@ -92,7 +93,11 @@ start_store_and_server() {
   esac
   ./coffer app create --name load --json --database "$database" >"$work/app.json"
   port="$(free_port)"
-  ./coffer serve --urls "http://127.0.0.1:$port" --database "$database" >"$out/serve-$1.log" 2>&1 &
+  local chat_args=()
+  if [ "${serve_chat:-0}" = 1 ]; then
+    chat_args=(--chat-app "$(sed -n 's/.*"app_id": *"\([^"]*\)".*/\1/p' "$work/app.json")")
+  fi
+  ./coffer serve --urls "http://127.0.0.1:$port" --database "$database" "${chat_args[@]}" >"$out/serve-$1.log" 2>&1 &
   server_pid=$!
 }
 

@@ -4,6 +4,7 @@ using Coffer.Chat.Data;
 using Coffer.Chat.Groups;
 using Coffer.Chat.Live;
 using Coffer.Chat.Messages;
+using Coffer.Chat.Platform;
 using Coffer.Chat.Profiles;
 using Coffer.Chat.SecretChats;
 using Coffer.Server;
@@ -21,6 +22,9 @@ namespace Coffer.Chat;
 /// <item><c>Coffer:Chat:App</c> — in-process: the id of the Coffer app whose users chat; its JWT verify keys are read from the platform.</item>
 /// <item><c>Coffer:Chat:JwtVerifyKeys</c> — standalone: the app's verify keys ("jwt_verify_key" of <c>coffer app create --json</c>,
 /// optionally <c>kid=key</c>), comma-separated. Takes precedence over <c>Coffer:Chat:App</c>.</item>
+/// <item><c>Coffer:Chat:CofferUrl</c> and <c>Coffer:Chat:SecretToken</c> — standalone: the remote Coffer server and the
+/// app's secret token, for the secret groups' platform groups (<see cref="HttpCofferPlatform"/>); without them the
+/// platform in the same process is used (<see cref="InProcessCofferPlatform"/>, needs <c>Coffer:Chat:App</c>).</item>
 /// </list>
 /// </summary>
 public static class ChatModule
@@ -28,6 +32,8 @@ public static class ChatModule
     public const string DatabaseConfigKey = "Coffer:Chat:Database";
     public const string AppConfigKey = "Coffer:Chat:App";
     public const string VerifyKeysConfigKey = "Coffer:Chat:JwtVerifyKeys";
+    public const string CofferUrlConfigKey = "Coffer:Chat:CofferUrl";
+    public const string SecretTokenConfigKey = "Coffer:Chat:SecretToken";
     public const string Prefix = "/api";
 
     public static IServiceCollection AddChat(this IServiceCollection services)
@@ -52,6 +58,25 @@ public static class ChatModule
                 ? new AppJwtVerifyKeys(sp.GetRequiredService<AppStore>(), new AppId(app))
                 : throw new InvalidOperationException($"Coffer.Chat needs {AppConfigKey} (in-process) or {VerifyKeysConfigKey} (standalone).");
         });
+        services.AddSingleton<ICofferPlatform>(sp =>
+        {
+            IConfiguration configuration = sp.GetRequiredService<IConfiguration>();
+            if (configuration[CofferUrlConfigKey] is { Length: > 0 } url)
+            {
+                string token = configuration[SecretTokenConfigKey] is { Length: > 0 } secret
+                    ? secret
+                    : throw new InvalidOperationException($"Coffer.Chat needs {SecretTokenConfigKey} with {CofferUrlConfigKey}.");
+                return new HttpCofferPlatform(new HttpClient { Timeout = TimeSpan.FromSeconds(30) }, new Uri(url), token);
+            }
+
+            return configuration[AppConfigKey] is { Length: > 0 } app
+                ? new InProcessCofferPlatform(
+                    new AppId(app),
+                    sp.GetRequiredService<Coffer.Server.Features.Groups.GroupStore>(),
+                    sp.GetRequiredService<Coffer.Server.Features.Groups.GroupMemberStore>(),
+                    sp.GetRequiredService<Coffer.Server.Features.Users.UserStore>())
+                : throw new InvalidOperationException($"Coffer.Chat needs {AppConfigKey} (in-process) or {CofferUrlConfigKey} (standalone).");
+        });
         services.AddSingleton<CofferJwtVerifier>();
         services.AddSingleton<ProfileStore>();
         services.AddSingleton<SecretChatStore>();
@@ -59,6 +84,7 @@ public static class ChatModule
         services.AddSingleton<MessageStore>();
         services.AddSingleton<ChatHub>();
         services.AddHostedService<MigrateChatOnStart>();
+        services.AddHostedService<ChatHosting.ProvisionChatApp>();
         return services;
     }
 

@@ -55,7 +55,12 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public HttpClient Client { get; }
 
-    public static async Task<ServerProcess> StartAsync(string connectionString, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>The server's base address, e.g. http://127.0.0.1:40123.</summary>
+    public Uri Url => Client.BaseAddress!;
+
+    /// <summary>Starts the server; <paramref name="arguments"/> are more arguments of <c>coffer serve</c>, e.g. <c>--chat-app ID</c>.</summary>
+    public static async Task<ServerProcess> StartAsync(
+        string connectionString, IReadOnlyDictionary<string, string>? environment = null, IEnumerable<string>? arguments = null)
     {
         int port = FreePort();
         var start = new ProcessStartInfo("dotnet")
@@ -63,7 +68,7 @@ public sealed class ServerProcess : IAsyncDisposable
             RedirectStandardOutput = true,
             RedirectStandardError = true,
         };
-        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "coffer.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--database", connectionString])
+        foreach (string a in (string[])[Path.Combine(AppContext.BaseDirectory, "coffer.dll"), "serve", "--urls", $"http://127.0.0.1:{port}", "--database", connectionString, .. arguments ?? []])
         {
             start.ArgumentList.Add(a);
         }

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Coffer.Chat.Api;
 using Coffer.Chat.Auth;
+using Coffer.Chat.Live;
 
 namespace Coffer.Chat.Groups;
 
@@ -25,6 +26,7 @@ public static class GroupEndpoints
         groups.MapPost("/{group_id}/remove-member", RemoveMemberAsync);
         groups.MapPost("/{group_id}/change-role", ChangeRoleAsync);
         groups.MapPost("/{group_id}/renew-invite-code", RenewInviteCodeAsync);
+        groups.MapPost("/{group_id}/key-rotated", KeyRotatedAsync);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, GroupStore groups)
@@ -36,13 +38,23 @@ public static class GroupEndpoints
             throw ChatProblem.BadRequest("type must be \"public\" or \"private\" (secret groups: /api/group/create-secret)");
         }
 
-        return await CreateOfTypeAsync(context, groups, body, type);
+        return await CreateOfTypeAsync(context, groups, body, type, cofferGroupId: null);
     }
 
-    private static async Task<IResult> CreateSecretAsync(HttpContext context, GroupStore groups) =>
-        await CreateOfTypeAsync(context, groups, await ChatApi.ReadObjectAsync(context.Request), GroupTypes.Secret);
+    /// <summary>The seed's body plus <c>coffer_group_id</c>: the platform group the caller's client created for the keys.</summary>
+    private static async Task<IResult> CreateSecretAsync(HttpContext context, GroupStore groups)
+    {
+        JsonElement body = await ChatApi.ReadObjectAsync(context.Request);
+        string cofferGroupId = body.RequiredString("coffer_group_id", 36);
+        if (!Guid.TryParseExact(cofferGroupId, "D", out _))
+        {
+            throw ChatProblem.BadRequest("coffer_group_id must be the id of a Coffer group");
+        }
 
-    private static async Task<IResult> CreateOfTypeAsync(HttpContext context, GroupStore groups, JsonElement body, string type)
+        return await CreateOfTypeAsync(context, groups, body, GroupTypes.Secret, cofferGroupId.ToLowerInvariant());
+    }
+
+    private static async Task<IResult> CreateOfTypeAsync(HttpContext context, GroupStore groups, JsonElement body, string type, string? cofferGroupId)
     {
         GroupView group = await groups.CreateAsync(
             context.ChatUser(),
@@ -50,6 +62,7 @@ public static class GroupEndpoints
             body.OptionalString("description", ChatApi.MaxTextLength),
             type,
             body.OptionalString("avatar_url", ChatApi.MaxUrlLength),
+            cofferGroupId,
             context.RequestAborted);
         return ChatApi.Ok(new
         {
@@ -64,6 +77,7 @@ public static class GroupEndpoints
                 created_at = ChatApi.Timestamp(group.CreatedAt),
                 member_count = group.MemberCount,
                 invite_code = group.InviteCode,
+                coffer_group_id = group.CofferGroupId,
             },
         });
     }
@@ -83,10 +97,12 @@ public static class GroupEndpoints
                 member_count = g.MemberCount,
                 role = g.Role,
                 is_secret = g.Type == GroupTypes.Secret,
+                coffer_group_id = g.CofferGroupId,
+                key_rotation_pending = g.KeyRotationPending,
             }),
         });
 
-    private static async Task<IResult> JoinAsync(HttpContext context, GroupStore groups)
+    private static async Task<IResult> JoinAsync(HttpContext context, GroupStore groups, ChatHub hub)
     {
         JsonElement body = await ChatApi.ReadObjectAsync(context.Request);
         long? groupId = body.TryGetProperty("group_id", out JsonElement id) && id.ValueKind != JsonValueKind.Null
@@ -100,6 +116,7 @@ public static class GroupEndpoints
 
         GroupView group = await groups.JoinAsync(
             context.ChatUser(), groupId, inviteCode is null ? null : InviteCodes.Check(inviteCode), context.RequestAborted);
+        await KeysNeededAsync(groups, hub, group, "join", context.ChatUser(), context.RequestAborted);
         return ChatApi.Ok(new
         {
             message = "Successfully joined group",
@@ -112,14 +129,35 @@ public static class GroupEndpoints
                 avatar_url = group.AvatarUrl,
                 member_count = group.MemberCount,
                 role = group.Role,
+                coffer_group_id = group.CofferGroupId,
             },
         });
     }
 
-    private static async Task<IResult> LeaveAsync(string group_id, HttpContext context, GroupStore groups)
+    private static async Task<IResult> LeaveAsync(string group_id, HttpContext context, GroupStore groups, ChatHub hub)
     {
-        await groups.LeaveAsync(ChatApi.Id(group_id, "Group"), context.ChatUser(), context.RequestAborted);
+        GroupView group = await groups.LeaveAsync(ChatApi.Id(group_id, "Group"), context.ChatUser(), context.RequestAborted);
+        await KeysNeededAsync(groups, hub, group, "rotation", context.ChatUser(), context.RequestAborted);
         return ChatApi.Message("Successfully left group");
+    }
+
+    /// <summary>
+    /// Secret groups: tells the admins' and moderators' clients (live event <c>group.keys_needed</c>) that a joiner waits
+    /// for the keys or that the key must be rotated after a member left.
+    /// </summary>
+    private static async Task KeysNeededAsync(GroupStore groups, ChatHub hub, GroupView group, string reason, string user, CancellationToken ct)
+    {
+        if (group.CofferGroupId is not null)
+        {
+            hub.Publish(await groups.ManagersAsync(group.Id, ct), new Dictionary<string, object>
+            {
+                ["type"] = "group.keys_needed",
+                ["thread"] = "group",
+                ["thread_id"] = group.Id,
+                ["reason"] = reason,
+                ["user_id"] = user,
+            });
+        }
     }
 
     private static async Task<IResult> DetailsAsync(string group_id, HttpContext context, GroupStore groups)
@@ -138,6 +176,8 @@ public static class GroupEndpoints
                 created_by = group.CreatedBy,
                 created_at = ChatApi.Timestamp(group.CreatedAt),
                 member_count = group.MemberCount,
+                coffer_group_id = group.CofferGroupId,
+                key_rotation_pending = group.KeyRotationPending,
                 members = members.Select(m => new
                 {
                     user_id = m.UserId,
@@ -208,12 +248,20 @@ public static class GroupEndpoints
         return ChatApi.Message("Member added successfully");
     }
 
-    private static async Task<IResult> RemoveMemberAsync(string group_id, HttpContext context, GroupStore groups)
+    private static async Task<IResult> RemoveMemberAsync(string group_id, HttpContext context, GroupStore groups, ChatHub hub)
     {
         long id = ChatApi.Id(group_id, "Group");
         string target = UserId(await ChatApi.ReadObjectAsync(context.Request));
-        await groups.RemoveMemberAsync(id, context.ChatUser(), target, context.RequestAborted);
+        GroupView group = await groups.RemoveMemberAsync(id, context.ChatUser(), target, context.RequestAborted);
+        await KeysNeededAsync(groups, hub, group, "rotation", target, context.RequestAborted);
         return ChatApi.Message("Member removed successfully");
+    }
+
+    /// <summary>POST /api/group/{id}/key-rotated: an admin's client rotated the secret group's key; the server records the platform's newest key id.</summary>
+    private static async Task<IResult> KeyRotatedAsync(string group_id, HttpContext context, GroupStore groups)
+    {
+        string keyId = await groups.RecordKeyAsync(ChatApi.Id(group_id, "Group"), context.ChatUser(), context.RequestAborted);
+        return ChatApi.Ok(new { message = "Key rotation recorded", key_id = keyId });
     }
 
     private static async Task<IResult> ChangeRoleAsync(string group_id, HttpContext context, GroupStore groups)

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Coffer.Chat.Api;
 using Coffer.Chat.Data;
+using Coffer.Chat.Platform;
 using Coffer.Chat.Profiles;
 using Dapper;
 
@@ -29,6 +30,15 @@ public sealed class GroupView
 
     public string? Role { get; init; }
 
+    /// <summary>Secret groups: the Coffer platform group that holds the keys.</summary>
+    public string? CofferGroupId { get; init; }
+
+    /// <summary>Secret groups: the platform group's newest key id as last recorded; messages must be encrypted with it.</summary>
+    public string? CofferKeyId { get; init; }
+
+    /// <summary>Secret groups: a member left or was removed and the key has not been rotated since.</summary>
+    public bool KeyRotationPending { get; init; }
+
     public bool IsMember => Role is not null;
 
     /// <summary>Private and secret groups do not exist for non-members (404, never 403).</summary>
@@ -52,29 +62,62 @@ public sealed class GroupMember
 /// Groups and memberships. Every change runs in one serializable transaction (PostgreSQL serializable with retry,
 /// SQLite BEGIN IMMEDIATE) that reads the caller's role and the group's state, checks <see cref="GroupRoles"/> and
 /// writes, so concurrent requests cannot slip past a rule (e.g. two admins demoting each other to leave none).
+/// Secret groups are bound to a Coffer platform group (<see cref="ICofferPlatform"/>): creation checks that the caller
+/// administers it; leaving and removal take the member out of the platform group first (so they can fetch no key from
+/// then on) and mark the key for rotation; deletion deletes the platform group too.
 /// </summary>
-public sealed class GroupStore(ChatDatabase database, TimeProvider time)
+public sealed class GroupStore(ChatDatabase database, TimeProvider time, ICofferPlatform platform, ILogger<GroupStore> logger)
 {
     public const int SearchLimit = 50;
 
     private const string ViewSelect =
         "SELECT g.id AS Id, g.name AS Name, g.description AS Description, g.type AS Type, g.avatar_url AS AvatarUrl, " +
         "g.created_by AS CreatedBy, g.created_at AS CreatedAt, g.invite_code AS InviteCode, " +
-        "(SELECT COUNT(*) FROM chat_group_member c WHERE c.group_id = g.id) AS MemberCount, m.role AS Role " +
+        "(SELECT COUNT(*) FROM chat_group_member c WHERE c.group_id = g.id) AS MemberCount, m.role AS Role, " +
+        "g.coffer_group_id AS CofferGroupId, g.coffer_key_id AS CofferKeyId, g.key_rotation_pending AS KeyRotationPending " +
         "FROM chat_group g LEFT JOIN chat_group_member m ON m.group_id = g.id AND m.user_id = @user ";
 
-    public Task<GroupView> CreateAsync(string user, string name, string? description, string type, string? avatarUrl, CancellationToken ct) =>
-        database.InTransactionAsync(async (connection, transaction) =>
+    /// <summary>
+    /// Creates a group; the caller becomes its admin. A secret group needs <paramref name="cofferGroupId"/>: a platform
+    /// group of the chat's app that the caller created or administers (rank ≤ 1), not bound to another chat group.
+    /// </summary>
+    public async Task<GroupView> CreateAsync(
+        string user, string name, string? description, string type, string? avatarUrl, string? cofferGroupId, CancellationToken ct)
+    {
+        string? keyId = null;
+        if (type == GroupTypes.Secret)
         {
+            string platformGroup = cofferGroupId ?? throw ChatProblem.BadRequest("coffer_group_id is required for secret groups");
+            if (await platform.RankAsync(platformGroup, user, ct) is not (>= 0 and <= 1))
+            {
+                throw ChatProblem.Forbidden("The Coffer group does not exist or the caller is not its admin");
+            }
+
+            keyId = await platform.NewestKeyIdAsync(platformGroup, ct) ?? throw ChatProblem.NotFound("The Coffer group has no key");
+        }
+
+        return await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            if (cofferGroupId is not null && await connection.ExecuteScalarAsync<bool>(new CommandDefinition(
+                "SELECT EXISTS (SELECT 1 FROM chat_group WHERE coffer_group_id = @cofferGroupId);", new { cofferGroupId }, transaction, cancellationToken: ct)))
+            {
+                throw ChatProblem.Conflict("The Coffer group already backs a chat group");
+            }
+
             long now = time.GetUtcNow().ToUnixTimeMilliseconds();
             long id = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                "INSERT INTO chat_group (name, description, type, avatar_url, created_by, created_at, invite_code, is_active) " +
-                "VALUES (@name, @description, @type, @avatarUrl, @user, @now, @inviteCode, TRUE) RETURNING id;",
-                new { name, description, type, avatarUrl, user, now, inviteCode = GroupTypes.HasInviteCode(type) ? InviteCodes.New() : null },
+                "INSERT INTO chat_group (name, description, type, avatar_url, created_by, created_at, invite_code, is_active, coffer_group_id, coffer_key_id) " +
+                "VALUES (@name, @description, @type, @avatarUrl, @user, @now, @inviteCode, TRUE, @cofferGroupId, @keyId) RETURNING id;",
+                new
+                {
+                    name, description, type, avatarUrl, user, now, inviteCode = GroupTypes.HasInviteCode(type) ? InviteCodes.New() : null,
+                    cofferGroupId = type == GroupTypes.Secret ? cofferGroupId : null, keyId,
+                },
                 transaction, cancellationToken: ct));
             await AddMemberRowAsync(connection, transaction, id, user, GroupRoles.Admin, now, ct);
             return (await ViewAsync(connection, transaction, id, user, ct))!;
         }, ct);
+    }
 
     public async Task<IReadOnlyList<GroupView>> UserGroupsAsync(string user, CancellationToken ct)
     {
@@ -132,18 +175,29 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time)
             return (await ViewAsync(connection, transaction, found, user, ct))!;
         }, ct);
 
-    public Task LeaveAsync(long id, string user, CancellationToken ct) =>
-        database.InTransactionAsync(async (connection, transaction) =>
+    /// <summary>The caller leaves; in a secret group they leave the platform group first. Returns the group as it was.</summary>
+    public async Task<GroupView> LeaveAsync(long id, string user, CancellationToken ct)
+    {
+        GroupView before = await database.InTransactionAsync((connection, transaction) => CheckLeaveAsync(connection, transaction, id, user, ct), ct);
+        await RemoveFromPlatformAsync(before, user, actor: null, ct);
+        return await database.InTransactionAsync(async (connection, transaction) =>
         {
-            GroupView group = Member(await ViewAsync(connection, transaction, id, user, ct));
-            if (group.Role == GroupRoles.Admin && await AdminCountAsync(connection, transaction, id, ct) == 1)
-            {
-                throw ChatProblem.Conflict("The last admin cannot leave: make another member admin or delete the group");
-            }
-
-            await RemoveMemberRowAsync(connection, transaction, id, user, ct);
-            return true;
+            GroupView group = await CheckLeaveAsync(connection, transaction, id, user, ct);
+            await RemoveMemberRowAsync(connection, transaction, group, user, ct);
+            return group;
         }, ct);
+    }
+
+    private static async Task<GroupView> CheckLeaveAsync(DbConnection connection, DbTransaction transaction, long id, string user, CancellationToken ct)
+    {
+        GroupView group = Member(await ViewAsync(connection, transaction, id, user, ct));
+        if (group.Role == GroupRoles.Admin && await AdminCountAsync(connection, transaction, id, ct) == 1)
+        {
+            throw ChatProblem.Conflict("The last admin cannot leave: make another member admin or delete the group");
+        }
+
+        return group;
+    }
 
     /// <summary>Changes name, description, avatar (null = unchanged); admins only.</summary>
     public Task<GroupView> UpdateAsync(long id, string user, string? name, string? description, string? avatarUrl, CancellationToken ct) =>
@@ -158,14 +212,28 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time)
         }, ct);
 
     /// <summary>Deletes the group with its members, messages and keys; admins only.</summary>
-    public Task DeleteAsync(long id, string user, CancellationToken ct) =>
-        database.InTransactionAsync(async (connection, transaction) =>
+    public async Task DeleteAsync(long id, string user, CancellationToken ct)
+    {
+        GroupView group = await database.InTransactionAsync(async (connection, transaction) =>
         {
-            Require(GroupRoles.CanAdminister, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins can delete the group");
+            GroupView group = Require(GroupRoles.CanAdminister, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins can delete the group");
             await connection.ExecuteAsync(new CommandDefinition(
                 "DELETE FROM chat_group WHERE id = @id;", new { id }, transaction, cancellationToken: ct));
-            return true;
+            return group;
         }, ct);
+        if (group.CofferGroupId is { } platformGroup)
+        {
+            try
+            {
+                await platform.DeleteGroupAsync(platformGroup, ct);
+            }
+            catch (Exception e) when (e is HttpRequestException or InvalidOperationException)
+            {
+                // The chat group is gone; its platform group keeps only encrypted keys. An operator can delete it later.
+                logger.LogWarning("Deleting the Coffer group of chat group {Group} failed: {Reason}", id, e.Message);
+            }
+        }
+    }
 
     /// <summary>A new invite code (the old one stops working); admins only, private and secret groups.</summary>
     public Task<string> RenewInviteCodeAsync(long id, string user, CancellationToken ct) =>
@@ -201,24 +269,115 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time)
             return true;
         }, ct);
 
-    public Task RemoveMemberAsync(long id, string user, string target, CancellationToken ct) =>
-        database.InTransactionAsync(async (connection, transaction) =>
+    /// <summary>Removes a member; in a secret group from the platform group first. Returns the group as the caller sees it.</summary>
+    public async Task<GroupView> RemoveMemberAsync(long id, string user, string target, CancellationToken ct)
+    {
+        GroupView before = await database.InTransactionAsync((connection, transaction) => CheckRemoveAsync(connection, transaction, id, user, target, ct), ct);
+        await RemoveFromPlatformAsync(before, target, user, ct);
+        return await database.InTransactionAsync(async (connection, transaction) =>
         {
-            GroupView group = Require(GroupRoles.CanAddMembers, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins and moderators can remove members");
-            if (target == user)
-            {
-                throw ChatProblem.BadRequest("Use leave to leave a group");
-            }
-
-            string targetRole = await RoleOfAsync(connection, transaction, id, target, ct) ?? throw ChatProblem.NotFound("Member not found");
-            if (!GroupRoles.CanRemove(group.Role, targetRole))
-            {
-                throw ChatProblem.Forbidden("Moderators can only remove members");
-            }
-
-            await RemoveMemberRowAsync(connection, transaction, id, target, ct);
-            return true;
+            GroupView group = await CheckRemoveAsync(connection, transaction, id, user, target, ct);
+            await RemoveMemberRowAsync(connection, transaction, group, target, ct);
+            return group;
         }, ct);
+    }
+
+    private static async Task<GroupView> CheckRemoveAsync(DbConnection connection, DbTransaction transaction, long id, string user, string target, CancellationToken ct)
+    {
+        GroupView group = Require(GroupRoles.CanAddMembers, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins and moderators can remove members");
+        if (target == user)
+        {
+            throw ChatProblem.BadRequest("Use leave to leave a group");
+        }
+
+        string targetRole = await RoleOfAsync(connection, transaction, id, target, ct) ?? throw ChatProblem.NotFound("Member not found");
+        return GroupRoles.CanRemove(group.Role, targetRole) ? group : throw ChatProblem.Forbidden("Moderators can only remove members");
+    }
+
+    /// <summary>
+    /// Takes <paramref name="target"/> out of a secret group's platform group, acting as <paramref name="actor"/> or
+    /// else as another admin or moderator of the chat group (the platform needs a member of rank ≤ 2 that is not
+    /// weaker than the target). The platform group's creator cannot be removed. Nothing to do for other groups or
+    /// when the target never got the keys.
+    /// </summary>
+    private async Task RemoveFromPlatformAsync(GroupView group, string target, string? actor, CancellationToken ct)
+    {
+        if (group.CofferGroupId is not { } platformGroup)
+        {
+            return;
+        }
+
+        int? rank = await platform.RankAsync(platformGroup, target, ct);
+        if (rank is null)
+        {
+            return;
+        }
+
+        if (rank == 0)
+        {
+            throw ChatProblem.Conflict("The creator of a secret group holds its Coffer group and cannot leave or be removed; delete the group instead");
+        }
+
+        IEnumerable<string> actors = (actor is null ? Array.Empty<string>() : [actor]).Concat(await ManagersAsync(group.Id, ct)).Where(a => a != target).Distinct();
+        foreach (string candidate in actors)
+        {
+            if (await platform.KickAsync(platformGroup, candidate, target, ct) == PlatformKick.Done)
+            {
+                return;
+            }
+        }
+
+        throw ChatProblem.Conflict("No admin of the Coffer group may remove this member; an admin's client must sync the group's roles first");
+    }
+
+    /// <summary>The admins and moderators of a group (who hand over keys and rotate them).</summary>
+    public async Task<IReadOnlyList<string>> ManagersAsync(long id, CancellationToken ct)
+    {
+        await using DbConnection connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT user_id FROM chat_group_member WHERE group_id = @id AND role IN ('admin', 'moderator') ORDER BY role, joined_at;",
+            new { id }, cancellationToken: ct))).AsList();
+    }
+
+    /// <summary>
+    /// POST /api/group/{id}/key-rotated (admins of secret groups): records the platform group's newest key id, which
+    /// clears the pending rotation when it changed. Returns the key id.
+    /// </summary>
+    public async Task<string> RecordKeyAsync(long id, string user, CancellationToken ct)
+    {
+        await using (DbConnection connection = await database.OpenAsync(ct))
+        {
+            GroupView group = Require(GroupRoles.CanAdminister, Visible(await ViewAsync(connection, null, id, user, ct)), "Only admins can rotate the key");
+            if (group.CofferGroupId is null)
+            {
+                throw ChatProblem.BadRequest("Only secret groups have keys");
+            }
+        }
+
+        return await RefreshKeyAsync(id, ct) ?? throw ChatProblem.NotFound("The Coffer group has no key");
+    }
+
+    /// <summary>Reads the platform group's newest key id and records it (a change clears the pending rotation); null for a group without one.</summary>
+    public async Task<string?> RefreshKeyAsync(long id, CancellationToken ct)
+    {
+        string? platformGroup;
+        await using (DbConnection connection = await database.OpenAsync(ct))
+        {
+            platformGroup = await connection.ExecuteScalarAsync<string?>(new CommandDefinition(
+                "SELECT coffer_group_id FROM chat_group WHERE id = @id;", new { id }, cancellationToken: ct));
+        }
+
+        if (platformGroup is null || await platform.NewestKeyIdAsync(platformGroup, ct) is not { } newest)
+        {
+            return null;
+        }
+
+        await database.InTransactionAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
+            "UPDATE chat_group SET key_rotation_pending = CASE WHEN coffer_key_id = @newest THEN key_rotation_pending ELSE FALSE END, " +
+            "coffer_key_id = @newest WHERE id = @id;",
+            new { id, newest }, transaction, cancellationToken: ct)), ct);
+        return newest;
+    }
 
     public Task ChangeRoleAsync(long id, string user, string target, string role, CancellationToken ct) =>
         database.InTransactionAsync(async (connection, transaction) =>
@@ -267,7 +426,15 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time)
             "INSERT INTO chat_group_member (group_id, user_id, role, joined_at) VALUES (@id, @user, @role, @now);",
             new { id, user, role, now }, transaction, cancellationToken: ct));
 
-    private static Task RemoveMemberRowAsync(DbConnection connection, DbTransaction transaction, long id, string user, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            "DELETE FROM chat_group_member WHERE group_id = @id AND user_id = @user;", new { id, user }, transaction, cancellationToken: ct));
+    /// <summary>Deletes the membership; in a secret group the key must be rotated afterwards.</summary>
+    private static async Task RemoveMemberRowAsync(DbConnection connection, DbTransaction transaction, GroupView group, string user, CancellationToken ct)
+    {
+        await connection.ExecuteAsync(new CommandDefinition(
+            "DELETE FROM chat_group_member WHERE group_id = @id AND user_id = @user;", new { id = group.Id, user }, transaction, cancellationToken: ct));
+        if (group.CofferGroupId is not null)
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE chat_group SET key_rotation_pending = TRUE WHERE id = @id;", new { id = group.Id }, transaction, cancellationToken: ct));
+        }
+    }
 }

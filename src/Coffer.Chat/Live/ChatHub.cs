@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using System.Net.WebSockets;
-using System.Text;
 using System.Text.Json;
 using System.Threading.Channels;
 using Coffer.Chat.Api;
@@ -17,20 +16,22 @@ public sealed class ChatHub
     /// <summary>Events queued per connection; beyond this the oldest are dropped (the client re-lists).</summary>
     public const int QueueCapacity = 256;
 
-    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, Channel<string>>> connections = new();
+    private readonly ConcurrentDictionary<string, ConcurrentDictionary<Guid, Channel<byte[]>>> connections = new();
 
     public int ConnectionCount(string user) => connections.TryGetValue(user, out var mine) ? mine.Count : 0;
 
     public void Publish(IEnumerable<string> users, object @event)
     {
-        string json = JsonSerializer.Serialize(@event, ChatApi.Json);
+        // Serialized and encoded once; every socket sends the same bytes. TryWrite never waits: a full queue drops its
+        // oldest event, so one slow socket never holds up the sender or the other recipients.
+        byte[] frame = JsonSerializer.SerializeToUtf8Bytes(@event, ChatApi.Json);
         foreach (string user in users.Distinct())
         {
             if (connections.TryGetValue(user, out var mine))
             {
-                foreach (Channel<string> channel in mine.Values)
+                foreach (Channel<byte[]> channel in mine.Values)
                 {
-                    channel.Writer.TryWrite(json);
+                    channel.Writer.TryWrite(frame);
                 }
             }
         }
@@ -40,8 +41,8 @@ public sealed class ChatHub
     public async Task ServeAsync(string user, WebSocket socket, CancellationToken ct)
     {
         var id = Guid.NewGuid();
-        var channel = Channel.CreateBounded<string>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
-        connections.GetOrAdd(user, _ => new ConcurrentDictionary<Guid, Channel<string>>())[id] = channel;
+        var channel = Channel.CreateBounded<byte[]>(new BoundedChannelOptions(QueueCapacity) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+        connections.GetOrAdd(user, _ => new ConcurrentDictionary<Guid, Channel<byte[]>>())[id] = channel;
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         try
         {
@@ -67,13 +68,13 @@ public sealed class ChatHub
         }
     }
 
-    private static async Task SendAsync(WebSocket socket, ChannelReader<string> events, CancellationToken ct)
+    private static async Task SendAsync(WebSocket socket, ChannelReader<byte[]> events, CancellationToken ct)
     {
         try
         {
-            await foreach (string json in events.ReadAllAsync(ct))
+            await foreach (byte[] frame in events.ReadAllAsync(ct))
             {
-                await socket.SendAsync(Encoding.UTF8.GetBytes(json), WebSocketMessageType.Text, endOfMessage: true, ct);
+                await socket.SendAsync(frame, WebSocketMessageType.Text, endOfMessage: true, ct);
             }
         }
         catch (Exception e) when (e is WebSocketException or OperationCanceledException)

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Coffer.Chat.Api;
 using Coffer.Chat.Auth;
+using Coffer.Chat.Groups;
 using Coffer.Chat.Live;
 
 namespace Coffer.Chat.Messages;
@@ -30,7 +31,7 @@ public static class MessageEndpoints
                 [type == "message.deleted" ? "message_id" : "message"] = payload,
             });
 
-        messages.MapPost("", async (string thread_id, HttpContext context, MessageStore store, ChatHub hub) =>
+        messages.MapPost("", async (string thread_id, HttpContext context, MessageStore store, ChatHub hub, GroupStore groups) =>
         {
             long id = ChatApi.Id(thread_id, what);
             JsonElement body = await ChatApi.ReadObjectAsync(context.Request);
@@ -40,8 +41,9 @@ public static class MessageEndpoints
                 throw ChatProblem.BadRequest("message_type must be \"text\", \"image\" or \"file\"");
             }
 
-            ChatMessage message = await store.SendAsync(
-                thread, id, context.ChatUser(), body.OptionalString("content", ChatApi.MaxTextLength), EncryptedContent(body), type, context.RequestAborted);
+            ChatMessage message = await WithCurrentKeyAsync(thread, id, groups, () => store.SendAsync(
+                thread, id, context.ChatUser(), body.OptionalString("content", ChatApi.MaxTextLength), EncryptedContent(body), type, context.RequestAborted),
+                context.RequestAborted);
             await PublishAsync(store, hub, id, "message.created", Wire(message, thread), context.RequestAborted);
             return ChatApi.Ok(new { message = Wire(message, thread) });
         });
@@ -53,13 +55,14 @@ public static class MessageEndpoints
                 await store.ListAsync(thread, id, context.ChatUser(), Query(context, "before"), limit, context.RequestAborted);
             return ChatApi.Ok(new { messages = page.Select(m => Wire(m, thread)), has_more = hasMore });
         });
-        messages.MapPut("/{message_id}", async (string thread_id, string message_id, HttpContext context, MessageStore store, ChatHub hub) =>
+        messages.MapPut("/{message_id}", async (string thread_id, string message_id, HttpContext context, MessageStore store, ChatHub hub, GroupStore groups) =>
         {
             long id = ChatApi.Id(thread_id, what);
             long messageId = ChatApi.Id(message_id, "Message");
             JsonElement body = await ChatApi.ReadObjectAsync(context.Request);
-            ChatMessage message = await store.EditAsync(
-                thread, id, messageId, context.ChatUser(), body.OptionalString("content", ChatApi.MaxTextLength), EncryptedContent(body), context.RequestAborted);
+            ChatMessage message = await WithCurrentKeyAsync(thread, id, groups, () => store.EditAsync(
+                thread, id, messageId, context.ChatUser(), body.OptionalString("content", ChatApi.MaxTextLength), EncryptedContent(body), context.RequestAborted),
+                context.RequestAborted);
             await PublishAsync(store, hub, id, "message.updated", Wire(message, thread), context.RequestAborted);
             return ChatApi.Ok(new { message = Wire(message, thread) });
         });
@@ -71,6 +74,24 @@ public static class MessageEndpoints
             await PublishAsync(store, hub, id, "message.deleted", messageId, context.RequestAborted);
             return ChatApi.Message("Message deleted successfully");
         });
+    }
+
+    /// <summary>
+    /// A secret-group write whose key differs from the recorded one may use a key newer than the record (rotated, not
+    /// reported yet): the platform's newest key id is read once and the write tried again.
+    /// </summary>
+    private static async Task<ChatMessage> WithCurrentKeyAsync(MessageThread thread, long id, GroupStore groups, Func<Task<ChatMessage>> write, CancellationToken ct)
+    {
+        try
+        {
+            return await write();
+        }
+        catch (ChatProblem problem) when (thread == MessageThread.Group && problem.Status == StatusCodes.Status409Conflict
+            && problem.Message.StartsWith(MessageStore.StaleKeyDetail, StringComparison.Ordinal))
+        {
+            await groups.RefreshKeyAsync(id, ct);
+            return await write();
+        }
     }
 
     private static string? EncryptedContent(JsonElement body) =>

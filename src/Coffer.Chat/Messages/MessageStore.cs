@@ -3,6 +3,8 @@ using Coffer.Chat.Api;
 using Coffer.Chat.Data;
 using Coffer.Chat.Groups;
 using Coffer.Chat.SecretChats;
+using Coffer.Crypto;
+using Coffer.Crypto.Sentc;
 using Dapper;
 
 namespace Coffer.Chat.Messages;
@@ -41,7 +43,8 @@ public sealed record MessageThread(string Table, string ParentColumn, string Sel
 }
 
 /// <summary>What the caller may do in a thread, decided inside the transaction of the change.</summary>
-public readonly record struct ThreadAccess(bool CanSend, string? SendRefusal, bool Encrypted, bool Moderates);
+// CofferKeyId: secret groups: the key new contents must be encrypted with (the platform group's newest as recorded).
+public readonly record struct ThreadAccess(bool CanSend, string? SendRefusal, bool Encrypted, bool Moderates, string? CofferKeyId = null);
 
 /// <summary>
 /// Messages of secret chats and groups: paged newest first, edited and deleted by their sender (group admins and
@@ -61,7 +64,7 @@ public sealed class MessageStore(ChatDatabase database, TimeProvider time)
         }
 
         GroupView group = GroupStore.Member(await GroupStore.ViewAsync(connection, transaction, id, user, ct));
-        return new ThreadAccess(true, null, group.Type == GroupTypes.Secret, GroupRoles.CanModerateMessages(group.Role));
+        return new ThreadAccess(true, null, group.Type == GroupTypes.Secret, GroupRoles.CanModerateMessages(group.Role), group.CofferKeyId);
     }
 
     /// <summary>Sends a message: <paramref name="content"/> for plain groups, <paramref name="encryptedContent"/> for secret ones.</summary>
@@ -93,13 +96,19 @@ public sealed class MessageStore(ChatDatabase database, TimeProvider time)
                     {
                         id, user, messageType, now, encrypted = access.Encrypted,
                         content = access.Encrypted ? "" : Required(content, "content"),
-                        encryptedContent = access.Encrypted ? Required(encryptedContent, "encrypted_content") : null,
+                        encryptedContent = access.Encrypted ? CurrentKey(access, Required(encryptedContent, "encrypted_content")) : null,
                     },
                     transaction, cancellationToken: ct));
             }
 
-            return await connection.QuerySingleAsync<ChatMessage>(new CommandDefinition(
-                thread.Select + "WHERE id = @messageId;", new { messageId }, transaction, cancellationToken: ct));
+            // The row as inserted, without reading it back: on PostgreSQL a read of the new row takes a predicate lock
+            // on the index page that concurrent sends insert into, so concurrent sends failed serialization and retried.
+            bool secret = thread == MessageThread.SecretChat || access.Encrypted;
+            return new ChatMessage
+            {
+                Id = messageId, ThreadId = id, SenderId = user, MessageType = messageType, IsEncrypted = secret, CreatedAt = now,
+                Content = secret ? "" : content!, EncryptedContent = secret ? encryptedContent : null,
+            };
         }, ct);
 
     /// <summary>A page, newest first: at most <paramref name="limit"/> messages older than <paramref name="before"/> (a message id).</summary>
@@ -129,7 +138,7 @@ public sealed class MessageStore(ChatDatabase database, TimeProvider time)
                 {
                     id, messageId, user, now = time.GetUtcNow().ToUnixTimeMilliseconds(),
                     content = access.Encrypted ? null : Required(content, "content"),
-                    encrypted = access.Encrypted ? Required(encryptedContent, "encrypted_content") : null,
+                    encrypted = access.Encrypted ? (thread == MessageThread.Group ? CurrentKey(access, Required(encryptedContent, "encrypted_content")) : Required(encryptedContent, "encrypted_content")) : null,
                 },
                 transaction, cancellationToken: ct));
             if (changed == 0)
@@ -178,4 +187,28 @@ public sealed class MessageStore(ChatDatabase database, TimeProvider time)
     }
 
     private static string Required(string? value, string name) => value ?? throw ChatProblem.BadRequest($"{name} is required");
+
+    /// <summary>The start of the 409 detail for a secret-group content encrypted with another key than the group's newest.</summary>
+    public const string StaleKeyDetail = "The group key was rotated";
+
+    /// <summary>
+    /// A secret group's content must be Coffer group ciphertext under the group's newest key: its head names the key
+    /// (public metadata; the server reads nothing else), so nobody keeps writing with a key a removed member holds.
+    /// </summary>
+    private static string CurrentKey(ThreadAccess access, string encryptedContent)
+    {
+        string keyId;
+        try
+        {
+            keyId = EncryptedData.ReadHead(Convert.FromBase64String(encryptedContent)).Id;
+        }
+        catch (Exception e) when (e is CryptoException or FormatException or ArgumentException)
+        {
+            throw ChatProblem.BadRequest("encrypted_content must be Coffer group ciphertext");
+        }
+
+        return access.CofferKeyId is null || keyId == access.CofferKeyId
+            ? encryptedContent
+            : throw ChatProblem.Conflict($"{StaleKeyDetail}: encrypt with key {access.CofferKeyId}");
+    }
 }

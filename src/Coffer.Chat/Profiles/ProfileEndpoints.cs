@@ -4,7 +4,11 @@ using Coffer.Chat.Auth;
 
 namespace Coffer.Chat.Profiles;
 
-/// <summary>GET /api/profile, PUT /api/profile {username?, avatar_url?}, GET /api/profile/{user_id}.</summary>
+/// <summary>
+/// GET /api/profile, PUT /api/profile {username?, avatar_url?}, GET /api/profile/{user_id}, and
+/// GET /api/users?username=NAME (users whose name is NAME, case-insensitive, at most <see cref="ProfileStore.FindLimit"/>;
+/// names are not unique: clients show the choice, and secret chats have safety numbers against impostors).
+/// </summary>
 public static class ProfileEndpoints
 {
     public const int MaxUsernameLength = 50;
@@ -14,6 +18,19 @@ public static class ProfileEndpoints
         routes.MapGet("/profile", GetOwnAsync);
         routes.MapPut("/profile", UpdateAsync);
         routes.MapGet("/profile/{user_id}", GetAsync);
+        routes.MapGet("/users", FindAsync);
+    }
+
+    private static async Task<IResult> FindAsync(HttpContext context, ProfileStore profiles)
+    {
+        string? username = context.Request.Query["username"];
+        if (string.IsNullOrWhiteSpace(username) || username.Length > MaxUsernameLength)
+        {
+            throw ChatProblem.BadRequest($"username must be 1 to {MaxUsernameLength} characters");
+        }
+
+        IReadOnlyList<Profile> found = await profiles.FindByUsernameAsync(username.Trim(), context.RequestAborted);
+        return ChatApi.Ok(new { users = found.Select(p => new { user_id = p.UserId, username = p.Username, avatar_url = p.AvatarUrl }) });
     }
 
     private static async Task<IResult> GetOwnAsync(HttpContext context, ProfileStore profiles) =>

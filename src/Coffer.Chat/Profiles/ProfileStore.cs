@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Data.Common;
 using Coffer.Chat.Data;
 using Dapper;
@@ -18,12 +19,29 @@ public sealed class ProfileStore(ChatDatabase database, TimeProvider time)
 {
     private const string Columns = "id AS UserId, username AS Username, avatar_url AS AvatarUrl";
 
+    /// <summary>Bound of <see cref="ensured"/>; when reached it starts over (a miss only costs one idempotent insert).</summary>
+    private const int EnsuredCapacity = 100_000;
+
+    /// <summary>Users whose profile row is known to exist (rows are never deleted), so most requests write nothing.</summary>
+    private readonly ConcurrentDictionary<string, bool> ensured = new(StringComparer.Ordinal);
+
     public async Task EnsureAsync(string user, CancellationToken ct)
     {
+        if (ensured.ContainsKey(user))
+        {
+            return;
+        }
+
         await using DbConnection connection = await database.OpenAsync(ct);
         await connection.ExecuteAsync(new CommandDefinition(
             "INSERT INTO chat_user (id, created_at) VALUES (@user, @now) ON CONFLICT (id) DO NOTHING;",
             new { user, now = time.GetUtcNow().ToUnixTimeMilliseconds() }, cancellationToken: ct));
+        if (ensured.Count >= EnsuredCapacity)
+        {
+            ensured.Clear();
+        }
+
+        ensured[user] = true;
     }
 
     public async Task<Profile?> GetAsync(string user, CancellationToken ct)
@@ -31,6 +49,17 @@ public sealed class ProfileStore(ChatDatabase database, TimeProvider time)
         await using DbConnection connection = await database.OpenAsync(ct);
         return await connection.QuerySingleOrDefaultAsync<Profile>(new CommandDefinition(
             $"SELECT {Columns} FROM chat_user WHERE id = @user;", new { user }, cancellationToken: ct));
+    }
+
+    public const int FindLimit = 10;
+
+    /// <summary>Users called <paramref name="username"/> (case-insensitive), oldest first.</summary>
+    public async Task<IReadOnlyList<Profile>> FindByUsernameAsync(string username, CancellationToken ct)
+    {
+        await using DbConnection connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<Profile>(new CommandDefinition(
+            $"SELECT {Columns} FROM chat_user WHERE LOWER(username) = LOWER(@username) ORDER BY created_at, id LIMIT {FindLimit};",
+            new { username }, cancellationToken: ct))).AsList();
     }
 
     /// <summary>Sets the given fields (null = unchanged).</summary>
