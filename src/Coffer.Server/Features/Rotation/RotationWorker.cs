@@ -1,5 +1,4 @@
 using System.Data.Common;
-using System.Globalization;
 using Coffer.Crypto;
 using Coffer.Server.Data;
 using Dapper;
@@ -15,20 +14,21 @@ namespace Coffer.Server.Features.Rotation;
 /// <item>read the next page of members after the job's keyset cursor (joined_at, member_id) that have neither a member-key
 /// nor a pending row for the new key K;</item>
 /// <item>encrypt the stored ephemeral key to each member's newest public key, in parallel over the cores;</item>
-/// <item>insert the pending rows (ON CONFLICT DO NOTHING) and move the cursor in the same transaction.</item>
+/// <item>append the pending rows (PostgreSQL: binary COPY) and move the cursor in the same transaction.</item>
 /// </list>
 /// When the cursor pass is exhausted a sweep without cursor looks for members still missing (members who joined during
 /// the rotation behind the cursor, clocks of other processes) and fans out to them; only a sweep that finds nobody
 /// finishes the job, in the same serializable transaction: the stored ephemeral key is nulled and the job marked
 /// finished. A crash anywhere loses at most the uncommitted batch, which the next claim redoes; members are never
-/// skipped (the cursor moves only with committed rows) nor doubled (the primary key and the NOT EXISTS filter).
+/// skipped (the cursor moves only with committed rows) nor doubled (the NOT EXISTS filter under the job lock, and the
+/// primary key, which fails a batch rather than let a second row in).
 /// </summary>
 public sealed class RotationFanOut(Database database, TimeProvider clock, IConfiguration configuration)
 {
     public const string BatchSizeKey = "Coffer:Rotation:BatchSize";
     public const int DefaultBatchSize = 1000;
 
-    /// <summary>Rows read, encrypted and inserted as one step of a batch (4 parameters a row stays far below both databases' parameter limits).</summary>
+    /// <summary>Rows read, encrypted and written as one step of a batch.</summary>
     private const int ChunkSize = 250;
 
     private static readonly string Worker = $"{Environment.MachineName}:{Environment.ProcessId}";
@@ -199,38 +199,25 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
         }
     }
 
-    /// <summary>One multi-row INSERT (one chunk); returns the rows actually inserted.</summary>
-    private static async Task<int> InsertPendingAsync(
+    private static readonly string[] PendingColumns =
+        ["key_id", "member_id", "group_id", "encrypted_ephemeral_key", "encrypted_by_key_id", "error", "created_at"];
+
+    /// <summary>
+    /// Appends one chunk's pending rows (PostgreSQL: binary COPY). Plain inserts are enough: the chunk was read with
+    /// NOT EXISTS under the job's row lock, so no other batch can have written these members; if one ever had, the
+    /// primary key fails the batch, which rolls back and is redone without them.
+    /// </summary>
+    private Task<int> InsertPendingAsync(
         DbConnection connection, DbTransaction transaction, JobRow job, PendingRow[] rows, long now, CancellationToken ct)
     {
-        await using DbCommand command = connection.CreateCommand();
-        command.Transaction = transaction;
-        var sql = new System.Text.StringBuilder(
-            "INSERT INTO rotation_pending (key_id, member_id, group_id, encrypted_ephemeral_key, encrypted_by_key_id, error, created_at) VALUES ");
-        Add(command, "k", job.KeyId);
-        Add(command, "g", job.GroupId);
-        Add(command, "t", now);
+        var values = new object?[rows.Length][];
         for (int i = 0; i < rows.Length; i++)
         {
             PendingRow row = rows[i];
-            sql.Append(i == 0 ? "" : ",").Append(CultureInfo.InvariantCulture, $"(@k,@m{i},@g,@c{i},@p{i},@e{i},@t)");
-            Add(command, "m" + i, row.MemberId);
-            Add(command, "c" + i, row.Ciphertext);
-            Add(command, "p" + i, row.PublicKeyId);
-            Add(command, "e" + i, row.Error);
+            values[i] = [job.KeyId, row.MemberId, job.GroupId, row.Ciphertext, row.PublicKeyId, row.Error, now];
         }
 
-        command.CommandText = sql.Append(" ON CONFLICT (key_id, member_id) DO NOTHING").ToString();
-        return await command.ExecuteNonQueryAsync(ct);
-    }
-
-    private static void Add(DbCommand command, string name, object? value)
-    {
-        DbParameter parameter = command.CreateParameter();
-        parameter.ParameterName = name;
-        parameter.Value = value ?? DBNull.Value;
-        parameter.DbType = value is long ? System.Data.DbType.Int64 : System.Data.DbType.String;
-        command.Parameters.Add(parameter);
+        return database.Dialect.InsertRowsAsync(connection, transaction, "rotation_pending", PendingColumns, values, ct);
     }
 
     /// <summary>Nobody is missing: forget the ephemeral key (ex-members who kept the old key cannot recover K) and close the job.</summary>
