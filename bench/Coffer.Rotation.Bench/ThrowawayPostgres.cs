@@ -37,7 +37,8 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         // Durable settings (fsync on) as a production server would run, but on a throwaway cluster.
         await cluster.RunAsync("pg_ctl", "-D", data, "-w", "-t", "60", "-l", Path.Combine(data, "server.log"), "-o",
             $"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" +
-            " -c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.track=all", "start");
+            " -c shared_preload_libraries=pg_stat_statements,auto_explain -c pg_stat_statements.track=all" +
+            " -c auto_explain.log_min_duration=20ms -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on -c auto_explain.log_timing=off -c auto_explain.log_nested_statements=on", "start");
         return cluster;
     }
 
@@ -103,6 +104,8 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         }
         finally
         {
+            // The server log (auto_explain plans of statements over 20 ms) survives the cluster for diagnosis.
+            File.Copy(Path.Combine(data, "server.log"), Path.Combine(Path.GetTempPath(), "coffer-rotation-bench-postgres.log"), overwrite: true);
             Directory.Delete(data, recursive: true);
         }
     }

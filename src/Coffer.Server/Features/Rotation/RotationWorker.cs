@@ -59,6 +59,7 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
             }
 
             long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
+            await database.Dialect.PlanAsIndexProbesAsync(connection, transaction, ct);
             (long JoinedAt, string MemberId) cursor = (job.CursorJoinedAt ?? long.MinValue, job.CursorMemberId ?? "");
             List<Recipient> chunk = await RecipientsAsync(connection, transaction, job, cursor, ct);
             bool sweep = chunk.Count == 0;
@@ -123,26 +124,41 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
     /// The next page of members of the job's group that lack both a member-key and a pending row for K, with the public
     /// key to use (§6.2 table): users → their newest user-group key, member groups and the parent → their newest group
     /// key, devices of a user group → the device key (id = device id).
+    /// The two "has no row yet" tests are scalar subqueries, not NOT EXISTS, and the batch plans with index probes only
+    /// (<see cref="SqlDialect.PlanAsIndexProbesAsync"/>): with statistics from before the fan-out (rotation_pending
+    /// "empty") PostgreSQL turned NOT EXISTS into an anti join that materialised every pending row of K and compared each
+    /// member with all of them, or scanned rotation_pending once per member — quadratic in the member count (seen with
+    /// auto_explain in the bench). Now a page is an ordered index range over group_member with two primary-key probes
+    /// per member, whatever the statistics say.
     /// </summary>
     private async Task<List<Recipient>> RecipientsAsync(
         DbConnection connection, DbTransaction transaction, JobRow job, (long JoinedAt, string MemberId) after, CancellationToken ct)
     {
+        // Only plain equality joins (each one a primary-key probe): a user's key through its user group, a member
+        // group's own key; at most one of the two exists for a member.
         string keys = job.UserGroupOwnerId is null
             ? """
+              COALESCE(ku.id, kg.id) AS PublicKeyId, COALESCE(ku.public_key, kg.public_key) AS PublicKey,
+              COALESCE(ku.keypair_encrypt_alg, kg.keypair_encrypt_alg) AS Alg
+              FROM group_member m
               LEFT JOIN app_user u ON m.member_type = 0 AND u.id = m.member_id
-              LEFT JOIN grp g ON g.id = CASE WHEN m.member_type = 0 THEN u.user_group_id ELSE m.member_id END
-              LEFT JOIN group_key k ON k.id = g.current_key_id
+              LEFT JOIN grp gu ON gu.id = u.user_group_id
+              LEFT JOIN group_key ku ON ku.id = gu.current_key_id
+              LEFT JOIN grp gg ON m.member_type <> 0 AND gg.id = m.member_id
+              LEFT JOIN group_key kg ON kg.id = gg.current_key_id
               """
-            : "LEFT JOIN device k ON k.id = m.member_id AND k.user_id IS NOT NULL";
+            : """
+              k.id AS PublicKeyId, k.public_key AS PublicKey, k.keypair_encrypt_alg AS Alg
+              FROM group_member m
+              LEFT JOIN device k ON k.id = m.member_id AND k.user_id IS NOT NULL
+              """;
         IEnumerable<Recipient> rows = await connection.QueryAsync<Recipient>(new CommandDefinition(
             $"""
-            SELECT m.member_id AS MemberId, m.joined_at AS JoinedAt, k.id AS PublicKeyId, k.public_key AS PublicKey,
-                   k.keypair_encrypt_alg AS Alg
-            FROM group_member m
+            SELECT m.member_id AS MemberId, m.joined_at AS JoinedAt,
             {keys}
             WHERE m.group_id = @group AND (m.joined_at, m.member_id) > (@afterJoinedAt, @afterMemberId)
-              AND NOT EXISTS (SELECT 1 FROM member_key x WHERE x.key_id = @key AND x.member_id = m.member_id)
-              AND NOT EXISTS (SELECT 1 FROM rotation_pending x WHERE x.key_id = @key AND x.member_id = m.member_id)
+              AND (SELECT 1 FROM member_key x WHERE x.key_id = @key AND x.member_id = m.member_id) IS NULL
+              AND (SELECT 1 FROM rotation_pending x WHERE x.key_id = @key AND x.member_id = m.member_id) IS NULL
             ORDER BY m.joined_at, m.member_id
             LIMIT @limit
             """,
