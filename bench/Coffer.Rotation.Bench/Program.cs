@@ -16,6 +16,7 @@ using Npgsql;
 // with the peak RSS of each server process and the CPU time per member-wrap of the servers and of the PostgreSQL cluster
 // (the comparable figure on a busy machine). Bounded: at most 3 member counts up to 200,000, each run at most 10 minutes.
 //   dotnet run -c Release --project bench/Coffer.Rotation.Bench -- [--members 1000,10000,100000] [--processes 1] [--batch 1000]
+//     [--statements on]   (diagnosis, not for timing: PostgreSQL CPU by process, top statements, auto_explain plans)
 int[] memberCounts = [1000, 10000];
 int processes = 1;
 int batch = RotationFanOut.DefaultBatchSize;
@@ -55,7 +56,7 @@ double limit = Environment.ProcessorCount / (costMicroseconds / 1e6);
 Console.WriteLine($"one hybrid encryption of the 60-byte wrapped ephemeral key: {costMicroseconds:F1} µs (1 thread); " +
     $"{parallelPerSecond:F0}/s on all cores; crypto-bound limit = {Environment.ProcessorCount} cores / {costMicroseconds:F1} µs = {limit:F0} wraps/s");
 
-await using var cluster = await ThrowawayPostgres.StartAsync();
+await using var cluster = await ThrowawayPostgres.StartAsync(diagnostics: statements);
 Console.WriteLine("| members | processes | fan-out s | member-wraps/s | % of crypto-bound limit | CPU µs/wrap: server + PostgreSQL = total | server peak RSS MiB (idle → after) |");
 Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
 foreach (int members in memberCounts)

@@ -19,7 +19,9 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         this.port = port;
     }
 
-    public static async Task<ThrowawayPostgres> StartAsync()
+    /// <param name="diagnostics">Load pg_stat_statements and auto_explain (plans with row counts of statements over 20 ms
+    /// in the server log, copied to the temp folder at the end); off for timed runs, as the instrumentation costs CPU.</param>
+    public static async Task<ThrowawayPostgres> StartAsync(bool diagnostics)
     {
         string bin = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
             .Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
@@ -37,8 +39,12 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         // Durable settings (fsync on) as a production server would run, but on a throwaway cluster.
         await cluster.RunAsync("pg_ctl", "-D", data, "-w", "-t", "60", "-l", Path.Combine(data, "server.log"), "-o",
             $"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" +
-            " -c shared_preload_libraries=pg_stat_statements,auto_explain -c pg_stat_statements.track=all" +
-            " -c auto_explain.log_min_duration=20ms -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on -c auto_explain.log_timing=off -c auto_explain.log_nested_statements=on", "start");
+            (diagnostics
+                ? " -c shared_preload_libraries=pg_stat_statements,auto_explain -c pg_stat_statements.track=all" +
+                  " -c auto_explain.log_min_duration=20ms -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on" +
+                  " -c auto_explain.log_timing=off -c auto_explain.log_nested_statements=on"
+                : ""),
+            "start");
         return cluster;
     }
 

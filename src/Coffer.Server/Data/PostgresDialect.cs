@@ -73,15 +73,6 @@ public sealed class PostgresDialect : SqlDialect
         return checked((int)await importer.CompleteAsync(ct));
     }
 
-    /// <summary>SET LOCAL: the settings end with the transaction (the pooled connection is not affected).</summary>
-    public override Task PlanAsIndexProbesAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) =>
-        connection.ExecuteAsync(new CommandDefinition(
-            """
-            SET LOCAL enable_seqscan = off; SET LOCAL enable_bitmapscan = off; SET LOCAL enable_sort = off;
-            SET LOCAL enable_material = off; SET LOCAL enable_hashjoin = off; SET LOCAL enable_mergejoin = off
-            """,
-            transaction: transaction, cancellationToken: ct));
-
     /// <summary>An NpgsqlException that is not a PostgresException never reached the server (network, refused, timeout).</summary>
     public override bool IsConnectionFailure(DbException exception) =>
         exception is NpgsqlException and not PostgresException;

@@ -80,14 +80,6 @@ public abstract class SqlDialect
     /// <summary>Rows per INSERT of <see cref="InsertRowsAsync"/>: 7 columns × 100 rows stays below SQLite's 999 parameters.</summary>
     protected const int InsertRowsPerStatement = 100;
 
-    /// <summary>
-    /// For the rest of <paramref name="transaction"/>: plan queries as ordered index scans and per-row index probes only,
-    /// whatever the table statistics say. For keyset pages over tables that grow during the transaction's job (the
-    /// rotation fan-out), where statistics from before the job make a full scan per page look cheap. SQLite's planner
-    /// already probes primary keys; nothing to do.
-    /// </summary>
-    public virtual Task PlanAsIndexProbesAsync(DbConnection connection, DbTransaction transaction, CancellationToken ct) => Task.CompletedTask;
-
     /// <summary>The database cannot be reached or opened (answered as 500/20 instead of 500/21).</summary>
     public abstract bool IsConnectionFailure(DbException exception);
 

@@ -59,7 +59,6 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
             }
 
             long now = clock.GetUtcNow().ToUnixTimeMilliseconds();
-            await database.Dialect.PlanAsIndexProbesAsync(connection, transaction, ct);
             (long JoinedAt, string MemberId) cursor = (job.CursorJoinedAt ?? long.MinValue, job.CursorMemberId ?? "");
             List<Recipient> chunk = await RecipientsAsync(connection, transaction, job, cursor, ct);
             bool sweep = chunk.Count == 0;
@@ -124,12 +123,11 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
     /// The next page of members of the job's group that lack both a member-key and a pending row for K, with the public
     /// key to use (§6.2 table): users → their newest user-group key, member groups and the parent → their newest group
     /// key, devices of a user group → the device key (id = device id).
-    /// The two "has no row yet" tests are scalar subqueries, not NOT EXISTS, and the batch plans with index probes only
-    /// (<see cref="SqlDialect.PlanAsIndexProbesAsync"/>): with statistics from before the fan-out (rotation_pending
-    /// "empty") PostgreSQL turned NOT EXISTS into an anti join that materialised every pending row of K and compared each
-    /// member with all of them, or scanned rotation_pending once per member — quadratic in the member count (seen with
-    /// auto_explain in the bench). Now a page is an ordered index range over group_member with two primary-key probes
-    /// per member, whatever the statistics say.
+    /// The key joins are plain equalities (a primary-key probe each, the planner may also hash them); an earlier join on
+    /// a CASE expression could not be probed. Forcing index probes for the whole page (SET LOCAL enable_* = off, with
+    /// scalar subqueries instead of NOT EXISTS) was tried: in the (busy-machine) bench PostgreSQL's CPU per member rose from
+    /// ~100–117 µs to 235–341 µs, so the
+    /// planner, which re-plans each page with the current table sizes, keeps its choice.
     /// </summary>
     private async Task<List<Recipient>> RecipientsAsync(
         DbConnection connection, DbTransaction transaction, JobRow job, (long JoinedAt, string MemberId) after, CancellationToken ct)
@@ -157,8 +155,8 @@ public sealed class RotationFanOut(Database database, TimeProvider clock, IConfi
             SELECT m.member_id AS MemberId, m.joined_at AS JoinedAt,
             {keys}
             WHERE m.group_id = @group AND (m.joined_at, m.member_id) > (@afterJoinedAt, @afterMemberId)
-              AND (SELECT 1 FROM member_key x WHERE x.key_id = @key AND x.member_id = m.member_id) IS NULL
-              AND (SELECT 1 FROM rotation_pending x WHERE x.key_id = @key AND x.member_id = m.member_id) IS NULL
+              AND NOT EXISTS (SELECT 1 FROM member_key x WHERE x.key_id = @key AND x.member_id = m.member_id)
+              AND NOT EXISTS (SELECT 1 FROM rotation_pending x WHERE x.key_id = @key AND x.member_id = m.member_id)
             ORDER BY m.joined_at, m.member_id
             LIMIT @limit
             """,
