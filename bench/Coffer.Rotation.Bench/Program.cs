@@ -13,11 +13,14 @@ using Npgsql;
 
 // Fan-out throughput of a group key rotation (docs/benchmarks.md): for each member count, a fresh PostgreSQL database,
 // `coffer serve` processes, the members inserted with SQL, one rotation started, and the time until the job is finished,
-// with the peak RSS of each server process. Bounded: at most 3 member counts up to 200,000, each run at most 10 minutes.
+// with the peak RSS of each server process and the CPU time per member-wrap of the servers and of the PostgreSQL cluster
+// (the comparable figure on a busy machine). Bounded: at most 3 member counts up to 200,000, each run at most 10 minutes.
 //   dotnet run -c Release --project bench/Coffer.Rotation.Bench -- [--members 1000,10000,100000] [--processes 1] [--batch 1000]
+//     [--statements on]   (diagnosis, not for timing: PostgreSQL CPU by process, top statements, auto_explain plans)
 int[] memberCounts = [1000, 10000];
 int processes = 1;
 int batch = RotationFanOut.DefaultBatchSize;
+bool statements = false;
 for (int i = 0; i + 1 < args.Length; i += 2)
 {
     switch (args[i])
@@ -27,6 +30,9 @@ for (int i = 0; i + 1 < args.Length; i += 2)
             break;
         case "--processes":
             processes = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
+            break;
+        case "--statements":
+            statements = args[i + 1] == "on";
             break;
         case "--batch":
             batch = int.Parse(args[i + 1], CultureInfo.InvariantCulture);
@@ -50,9 +56,9 @@ double limit = Environment.ProcessorCount / (costMicroseconds / 1e6);
 Console.WriteLine($"one hybrid encryption of the 60-byte wrapped ephemeral key: {costMicroseconds:F1} µs (1 thread); " +
     $"{parallelPerSecond:F0}/s on all cores; crypto-bound limit = {Environment.ProcessorCount} cores / {costMicroseconds:F1} µs = {limit:F0} wraps/s");
 
-await using var cluster = await ThrowawayPostgres.StartAsync();
-Console.WriteLine("| members | fan-out s | member-wraps/s | % of crypto-bound limit | server peak RSS MiB (idle → after) |");
-Console.WriteLine("|---:|---:|---:|---:|---:|");
+await using var cluster = await ThrowawayPostgres.StartAsync(diagnostics: statements);
+Console.WriteLine("| members | processes | fan-out s | member-wraps/s | % of crypto-bound limit | CPU µs/wrap: server + PostgreSQL = total | server peak RSS MiB (idle → after) |");
+Console.WriteLine("|---:|---:|---:|---:|---:|---:|---:|");
 foreach (int members in memberCounts)
 {
     string connectionString = await cluster.CreateDatabaseAsync();
@@ -78,14 +84,40 @@ foreach (int members in memberCounts)
         (KeyRotationData data, SymmetricKey newKey) = seed.RotationData();
         newKey.Dispose();
         var store = new RotationStore(new Database(connectionString), TimeProvider.System);
+        if (statements)
+        {
+            await using var connection = new NpgsqlConnection(connectionString);
+            await connection.OpenAsync();
+            await using var command = new NpgsqlCommand("CREATE EXTENSION IF NOT EXISTS pg_stat_statements; SELECT pg_stat_statements_reset()", connection);
+            await command.ExecuteNonQueryAsync();
+        }
+
+        long serverTicks = servers.Sum(s => ProcessCpu.Ticks(s.Id, withReapedChildren: true));
+        Dictionary<string, long> databaseTicks = cluster.CpuTicksByRole();
         Outcome<KeyRotationStartServerOutput> started = await store.StartGroupRotationAsync(
             new AppId(seed.AppId), seed.GroupId, seed.InvokerId, null, data, CancellationToken.None);
         string key = started.Value?.KeyId ?? throw new InvalidOperationException($"start failed: {started.Error?.Code}");
         (long startedAt, long finishedAt) = await AwaitFinishedAsync(connectionString, key, TimeSpan.FromMinutes(10));
+        double serverCpu = (servers.Sum(s => ProcessCpu.Ticks(s.Id, withReapedChildren: true)) - serverTicks) / ProcessCpu.TicksPerSecond * 1e6 / members;
+        Dictionary<string, long> databaseAfter = cluster.CpuTicksByRole();
+        double databaseCpu = (databaseAfter.Values.Sum() - databaseTicks.Values.Sum()) / ProcessCpu.TicksPerSecond * 1e6 / members;
+        if (statements)
+        {
+            Console.WriteLine("    PostgreSQL CPU µs/wrap by process: " + string.Join(", ", databaseAfter
+                .Select(r => (r.Key, Delta: r.Value - databaseTicks.GetValueOrDefault(r.Key)))
+                .Where(r => r.Delta != 0).OrderByDescending(r => r.Delta)
+                .Select(r => $"{r.Key} {r.Delta / ProcessCpu.TicksPerSecond * 1e6 / members:F0}")));
+        }
         double seconds = (finishedAt - startedAt) / 1000.0;
         double rate = members / seconds;
         string rss = string.Join(" + ", servers.Select((s, i) => $"{idle[i] / 1024.0:F0} → {PeakRssKiB(s) / 1024.0:F0}"));
-        Console.WriteLine($"| {members:N0} | {seconds:F2} | {rate:F0} | {100 * rate / limit:F0} % | {rss} |");
+        if (statements)
+        {
+            await PrintStatementsAsync(connectionString);
+        }
+
+        Console.WriteLine($"| {members:N0} | {processes} | {seconds:F2} | {rate:F0} | {100 * rate / limit:F0} % | " +
+            $"{serverCpu:F0} + {databaseCpu:F0} = {serverCpu + databaseCpu:F0} | {rss} |");
     }
     finally
     {
@@ -190,6 +222,25 @@ static long PeakRssKiB(Process process)
 {
     string? line = File.ReadLines($"/proc/{process.Id}/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
     return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture);
+}
+
+// Where the database's time went: the statements of the run by total execution time (pg_stat_statements).
+static async Task PrintStatementsAsync(string connectionString)
+{
+    await using var connection = new NpgsqlConnection(connectionString);
+    await connection.OpenAsync();
+    await using var command = new NpgsqlCommand(
+        """
+        SELECT calls, rows, round(total_exec_time::numeric, 1), round(total_plan_time::numeric, 1), left(regexp_replace(query, '\s+', ' ', 'g'), 110)
+        FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+        ORDER BY total_exec_time + total_plan_time DESC LIMIT 8
+        """, connection);
+    await using NpgsqlDataReader reader = await command.ExecuteReaderAsync();
+    Console.WriteLine("    calls | rows | exec ms | plan ms | statement");
+    while (await reader.ReadAsync())
+    {
+        Console.WriteLine($"    {reader.GetInt64(0)} | {reader.GetInt64(1)} | {reader.GetDecimal(2)} | {reader.GetDecimal(3)} | {reader.GetString(4)}");
+    }
 }
 
 static async Task<(long StartedAt, long FinishedAt)> AwaitFinishedAsync(string connectionString, string key, TimeSpan limit)

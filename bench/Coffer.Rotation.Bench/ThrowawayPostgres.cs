@@ -19,7 +19,9 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         this.port = port;
     }
 
-    public static async Task<ThrowawayPostgres> StartAsync()
+    /// <param name="diagnostics">Load pg_stat_statements and auto_explain (plans with row counts of statements over 20 ms
+    /// in the server log, copied to the temp folder at the end); off for timed runs, as the instrumentation costs CPU.</param>
+    public static async Task<ThrowawayPostgres> StartAsync(bool diagnostics)
     {
         string bin = Directory.GetDirectories("/usr/lib/postgresql").Select(d => Path.Combine(d, "bin"))
             .Where(d => File.Exists(Path.Combine(d, "initdb"))).OrderDescending().FirstOrDefault()
@@ -36,7 +38,13 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         await cluster.RunAsync("initdb", "-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--no-sync");
         // Durable settings (fsync on) as a production server would run, but on a throwaway cluster.
         await cluster.RunAsync("pg_ctl", "-D", data, "-w", "-t", "60", "-l", Path.Combine(data, "server.log"), "-o",
-            $"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB", "start");
+            $"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c max_connections=200 -c shared_buffers=256MB" +
+            (diagnostics
+                ? " -c shared_preload_libraries=pg_stat_statements,auto_explain -c pg_stat_statements.track=all" +
+                  " -c auto_explain.log_min_duration=20ms -c auto_explain.log_analyze=on -c auto_explain.log_buffers=on" +
+                  " -c auto_explain.log_timing=off -c auto_explain.log_nested_statements=on"
+                : ""),
+            "start");
         return cluster;
     }
 
@@ -53,6 +61,46 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         return ConnectionString(name);
     }
 
+    /// <summary>
+    /// CPU time (user + system, clock ticks) of the whole cluster so far: the postmaster, the backends and helpers alive
+    /// now, and every child that has already exited (counted in the postmaster's cutime/cstime once it is reaped).
+    /// </summary>
+    public long CpuTicks() => CpuTicksByRole().Values.Sum();
+
+    /// <summary>
+    /// The same split by process role (from the process title: "backend", "walwriter", "checkpointer", "autovacuum
+    /// worker", …; "postmaster + exited" holds the postmaster and every reaped child).
+    /// </summary>
+    public Dictionary<string, long> CpuTicksByRole()
+    {
+        int postmaster = int.Parse(File.ReadLines(Path.Combine(data, "postmaster.pid")).First(), System.Globalization.CultureInfo.InvariantCulture);
+        var ticks = new Dictionary<string, long> { ["postmaster + exited"] = ProcessCpu.Ticks(postmaster, withReapedChildren: true) };
+        foreach (string dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(dir), out int pid) && pid != postmaster && ProcessCpu.ParentOf(pid) == postmaster)
+            {
+                string role = Role(pid);
+                ticks[role] = ticks.GetValueOrDefault(role) + ProcessCpu.Ticks(pid, withReapedChildren: false);
+            }
+        }
+
+        return ticks;
+    }
+
+    private static string Role(int pid)
+    {
+        try
+        {
+            string title = File.ReadAllText($"/proc/{pid}/cmdline").Replace('\0', ' ').Trim();
+            title = title.StartsWith("postgres: ", StringComparison.Ordinal) ? title["postgres: ".Length..] : title;
+            return title.StartsWith("postgres ", StringComparison.Ordinal) ? "backend" : string.Join(' ', title.Split(' ').Take(2));
+        }
+        catch (IOException)
+        {
+            return "exited";
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         NpgsqlConnection.ClearAllPools();
@@ -62,6 +110,8 @@ public sealed class ThrowawayPostgres : IAsyncDisposable
         }
         finally
         {
+            // The server log (auto_explain plans of statements over 20 ms) survives the cluster for diagnosis.
+            File.Copy(Path.Combine(data, "server.log"), Path.Combine(Path.GetTempPath(), "coffer-rotation-bench-postgres.log"), overwrite: true);
             Directory.Delete(data, recursive: true);
         }
     }

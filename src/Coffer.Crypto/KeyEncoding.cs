@@ -87,16 +87,66 @@ internal static class KeyEncoding
             return PublicKeyPem.Decode(text, parts[0]);
         }
 
+        // {"x":PEM,"k":PEM} read with a forward-only reader over pooled buffers (the rotation fan-out parses one of these
+        // per member, and a JsonDocument plus the unescaped strings cost more than the parse itself). As with
+        // JsonDocument: the whole text must be one valid JSON value, and a repeated name counts with its last value.
+        byte[] utf8 = System.Buffers.ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(text.Length));
+        char[] strings = System.Buffers.ArrayPool<char>.Shared.Rent(2 * text.Length);
         try
         {
-            using JsonDocument document = JsonDocument.Parse(text);
-            string x = SentcJson.GetString(document.RootElement, "x") ?? throw new CryptoException(CryptoError.KeyFormatInvalid);
-            string k = SentcJson.GetString(document.RootElement, "k") ?? throw new CryptoException(CryptoError.KeyFormatInvalid);
-            return [.. PublicKeyPem.Decode(x, parts[0]), .. PublicKeyPem.Decode(k, parts[1])];
+            var reader = new Utf8JsonReader(utf8.AsSpan(0, Encoding.UTF8.GetBytes(text, utf8)));
+            (int Start, int Length)? x = null, k = null;
+            int used = 0;
+            if (!reader.Read() || reader.TokenType != JsonTokenType.StartObject)
+            {
+                throw new CryptoException(CryptoError.KeyFormatInvalid);
+            }
+
+            while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
+            {
+                bool isX = reader.ValueTextEquals("x"u8);
+                bool isK = !isX && reader.ValueTextEquals("k"u8);
+                reader.Read();
+                (int, int)? value = null;
+                if (reader.TokenType == JsonTokenType.String && (isX || isK))
+                {
+                    int length = reader.CopyString(strings.AsSpan(used));
+                    value = (used, length);
+                    used += length;
+                }
+                else
+                {
+                    reader.Skip();
+                }
+
+                if (isX)
+                {
+                    x = value;
+                }
+                else if (isK)
+                {
+                    k = value;
+                }
+            }
+
+            if (reader.Read() || x is not { } xs || k is not { } ks)
+            {
+                throw new CryptoException(CryptoError.KeyFormatInvalid); // (content after the object throws JsonException)
+            }
+
+            byte[] raw = new byte[parts[0] + parts[1]];
+            PublicKeyPem.Decode(strings.AsSpan(xs.Start, xs.Length), parts[0]).CopyTo(raw, 0);
+            PublicKeyPem.Decode(strings.AsSpan(ks.Start, ks.Length), parts[1]).CopyTo(raw, parts[0]);
+            return raw;
         }
         catch (JsonException)
         {
             throw new CryptoException(CryptoError.KeyFormatInvalid);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(utf8);
+            System.Buffers.ArrayPool<char>.Shared.Return(strings);
         }
     }
 

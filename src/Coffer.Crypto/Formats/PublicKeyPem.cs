@@ -23,37 +23,85 @@ public static class PublicKeyPem
     }
 
     /// <summary>Decodes a PEM of the given raw length; anything else is <see cref="CryptoError.KeyFormatInvalid"/>.</summary>
-    public static byte[] Decode(string pem, int expectedLength)
+    public static byte[] Decode(string pem, int expectedLength) => Decode(pem.AsSpan(), expectedLength);
+
+    /// <summary>
+    /// The same on a span, without splitting into strings (the rotation fan-out decodes one PEM per member): lines end
+    /// at LF or CRLF, one trailing line end is allowed, the base64 lines are collected into one buffer and decoded strictly.
+    /// </summary>
+    public static byte[] Decode(ReadOnlySpan<char> pem, int expectedLength)
     {
-        string[] lines = pem.Replace("\r\n", "\n", StringComparison.Ordinal).Split('\n');
-        int last = lines.Length - 1;
-        if (lines[last].Length == 0)
+        char[] rented = System.Buffers.ArrayPool<char>.Shared.Rent(pem.Length);
+        try
         {
-            last--; // the trailing LF
-        }
+            Span<char> b64 = rented.AsSpan(0, pem.Length);
+            int b64Length = 0;
+            int line = 0;
+            bool ended = false;
+            int previousLength = LineWidth;
+            ReadOnlySpan<char> rest = pem;
+            while (true)
+            {
+                int lf = rest.IndexOf('\n');
+                ReadOnlySpan<char> text = lf < 0 ? rest : rest[..lf];
+                if (lf >= 0 && text.EndsWith('\r'))
+                {
+                    text = text[..^1]; // CRLF
+                }
 
-        if (last < 2 || lines[0] != Begin || lines[last] != End)
-        {
-            throw new CryptoException(CryptoError.KeyFormatInvalid);
-        }
+                if (lf < 0 && text.IsEmpty && line > 0)
+                {
+                    break; // the trailing line end
+                }
 
-        var b64 = new System.Text.StringBuilder();
-        for (int i = 1; i < last; i++)
-        {
-            // Every line is at most 64 characters, and only the last one may be shorter.
-            if (lines[i].Length == 0 || lines[i].Length > LineWidth || (i < last - 1 && lines[i].Length != LineWidth))
+                if (ended || (line == 0 && !text.SequenceEqual(Begin)))
+                {
+                    throw new CryptoException(CryptoError.KeyFormatInvalid);
+                }
+
+                if (line > 0 && text.SequenceEqual(End))
+                {
+                    ended = true;
+                }
+                else if (line > 0)
+                {
+                    // Every line is at most 64 characters, and only the last one may be shorter.
+                    if (text.IsEmpty || text.Length > LineWidth || previousLength != LineWidth)
+                    {
+                        throw new CryptoException(CryptoError.KeyFormatInvalid);
+                    }
+
+                    text.CopyTo(b64[b64Length..]);
+                    b64Length += text.Length;
+                    previousLength = text.Length;
+                }
+
+                line++;
+                if (lf < 0)
+                {
+                    break;
+                }
+
+                rest = rest[(lf + 1)..];
+            }
+
+            if (!ended || line < 3)
             {
                 throw new CryptoException(CryptoError.KeyFormatInvalid);
             }
 
-            b64.Append(lines[i]);
-        }
+            byte[] raw = new byte[expectedLength];
+            if (!StrictBase64.TryDecode(b64[..b64Length], raw, out int written) || written != expectedLength)
+            {
+                System.Security.Cryptography.CryptographicOperations.ZeroMemory(raw);
+                throw new CryptoException(CryptoError.KeyFormatInvalid);
+            }
 
-        if (!StrictBase64.TryDecode(b64.ToString(), out byte[]? raw) || raw.Length != expectedLength)
+            return raw;
+        }
+        finally
         {
-            throw new CryptoException(CryptoError.KeyFormatInvalid);
+            System.Buffers.ArrayPool<char>.Shared.Return(rented);
         }
-
-        return raw;
     }
 }

@@ -48,6 +48,44 @@ public static class StrictBase64
         return true;
     }
 
+    /// <summary>
+    /// The same rules into a caller's buffer, without allocating: false when the text is not canonical padded base64 or
+    /// does not fit <paramref name="destination"/>. On false the destination may hold partial output (zero it if secret).
+    /// </summary>
+    public static bool TryDecode(ReadOnlySpan<char> text, Span<byte> destination, out int written)
+    {
+        written = 0;
+        if (text.Length % 4 != 0 || text.ContainsAnyExcept(Alphabet))
+        {
+            return false;
+        }
+
+        if (!Convert.TryFromBase64Chars(text, destination, out int length))
+        {
+            return false;
+        }
+
+        // Canonical form only: re-encode and compare, so non-zero padding bits are refused.
+        char[] again = System.Buffers.ArrayPool<char>.Shared.Rent(text.Length);
+        try
+        {
+            if (!Convert.TryToBase64Chars(destination[..length], again, out int chars) || !again.AsSpan(0, chars).SequenceEqual(text))
+            {
+                return false;
+            }
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<char>.Shared.Return(again);
+        }
+
+        written = length;
+        return true;
+    }
+
+    private static readonly System.Buffers.SearchValues<char> Alphabet =
+        System.Buffers.SearchValues.Create("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=");
+
     /// <summary>Decodes strictly or throws <see cref="CryptoException"/> with the given error.</summary>
     public static byte[] Decode(string? text, CryptoError error = CryptoError.DataMalformed) =>
         TryDecode(text, out byte[]? data) ? data : throw new CryptoException(error);

@@ -38,6 +38,51 @@ public abstract class SqlDialect
     /// </summary>
     public virtual string LockSkipLocked(string alias) => "";
 
+    /// <summary>
+    /// Appends <paramref name="rows"/> (values in <paramref name="columns"/> order: string, long or null) to
+    /// <paramref name="table"/> inside <paramref name="transaction"/>; returns the number of rows written. A duplicate key
+    /// fails the whole call (no ON CONFLICT), so the caller's transaction rolls back. Here: multi-row INSERTs of at most
+    /// <see cref="InsertRowsPerStatement"/> rows; PostgreSQL streams a binary COPY instead.
+    /// </summary>
+    public virtual async Task<int> InsertRowsAsync(
+        DbConnection connection, DbTransaction transaction, string table, IReadOnlyList<string> columns,
+        IReadOnlyList<object?[]> rows, CancellationToken ct)
+    {
+        int written = 0;
+        for (int start = 0; start < rows.Count; start += InsertRowsPerStatement)
+        {
+            int count = Math.Min(InsertRowsPerStatement, rows.Count - start);
+            await using DbCommand command = connection.CreateCommand();
+            command.Transaction = transaction;
+            var sql = new System.Text.StringBuilder("INSERT INTO ").Append(table).Append(" (").AppendJoin(", ", columns).Append(") VALUES ");
+            for (int r = 0; r < count; r++)
+            {
+                sql.Append(r == 0 ? "(" : ",(");
+                object?[] row = rows[start + r];
+                for (int c = 0; c < columns.Count; c++)
+                {
+                    string name = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"p{r}_{c}");
+                    sql.Append(c == 0 ? "@" : ",@").Append(name);
+                    DbParameter parameter = command.CreateParameter();
+                    parameter.ParameterName = name;
+                    parameter.Value = row[c] ?? DBNull.Value;
+                    parameter.DbType = row[c] is long ? System.Data.DbType.Int64 : System.Data.DbType.String;
+                    command.Parameters.Add(parameter);
+                }
+
+                sql.Append(')');
+            }
+
+            command.CommandText = sql.ToString();
+            written += await command.ExecuteNonQueryAsync(ct);
+        }
+
+        return written;
+    }
+
+    /// <summary>Rows per INSERT of <see cref="InsertRowsAsync"/>: 7 columns × 100 rows stays below SQLite's 999 parameters.</summary>
+    protected const int InsertRowsPerStatement = 100;
+
     /// <summary>The database cannot be reached or opened (answered as 500/20 instead of 500/21).</summary>
     public abstract bool IsConnectionFailure(DbException exception);
 

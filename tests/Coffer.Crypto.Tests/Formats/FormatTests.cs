@@ -46,6 +46,80 @@ public class FormatTests
         Assert.Throws<CryptoException>(() => PublicKeyPem.Decode("garbage", 32));
     }
 
+    /// <summary>The span decoder keeps the line rules of the string one: LF or CRLF, one optional trailing line end.</summary>
+    [Theory]
+    [InlineData("{B}\n{L1}\n{L2}\n{E}\n", true)]
+    [InlineData("{B}\r\n{L1}\r\n{L2}\r\n{E}\r\n", true)]
+    [InlineData("{B}\n{L1}\r\n{L2}\n{E}", true)]         // mixed line ends, no trailing one
+    [InlineData("{B}\n{L1}\n{L2}\n{E}\n\n", false)]      // two trailing line ends
+    [InlineData("{B}\n{L1}\n{L2}\n{E}\r", false)]         // a lone CR is not a line end
+    [InlineData("{B}\r\r\n{L1}\n{L2}\n{E}\n", false)]
+    [InlineData("{B}\n\n{L1}\n{L2}\n{E}\n", false)]      // empty line
+    [InlineData("{B}\n{L2}\n{L1}\n{E}\n", false)]         // the short line first
+    [InlineData("{B}\n{L1}{L2}\n{E}\n", false)]            // a line over 64 characters
+    [InlineData("{B}\n{E}\n", false)]                        // no body
+    [InlineData("{B}\n{L1}\n{L2}\n", false)]               // no end line
+    [InlineData("{L1}\n{L2}\n{E}\n", false)]               // no begin line
+    [InlineData("{B}\n{L1}\n{L2}\n{E}\n{L1}", false)]     // text after the end line
+    [InlineData("{B}\n{L1}\n{L2}\n{E}\n{E}\n", false)]
+    [InlineData(" {B}\n{L1}\n{L2}\n{E}\n", false)]
+    public void Pem_Decode_LineRules(string template, bool valid)
+    {
+        byte[] key = Enumerable.Range(0, 60).Select(i => (byte)(i * 11)).ToArray(); // 80 base64 characters: 64 + 16
+        string b64 = Convert.ToBase64String(key);
+        string pem = template.Replace("{B}", "-----BEGIN PUBLIC KEY-----", StringComparison.Ordinal)
+            .Replace("{E}", "-----END PUBLIC KEY-----", StringComparison.Ordinal)
+            .Replace("{L1}", b64[..64], StringComparison.Ordinal).Replace("{L2}", b64[64..], StringComparison.Ordinal);
+        if (valid)
+        {
+            Assert.Equal(key, PublicKeyPem.Decode(pem, 60));
+            Assert.Equal(key, PublicKeyPem.Decode(pem.AsSpan(), 60));
+        }
+        else
+        {
+            Assert.Equal("client_115", Assert.Throws<CryptoException>(() => PublicKeyPem.Decode(pem, 60)).Code);
+        }
+    }
+
+    [Fact]
+    public void Pem_NonCanonicalBase64_IsKeyFormatInvalid()
+    {
+        // 31 bytes end in "=" with two unused bits; setting them gives another string for the same bytes.
+        string b64 = Convert.ToBase64String(new byte[31]);
+        string pem = "-----BEGIN PUBLIC KEY-----\n" + b64[..^2] + "B=\n-----END PUBLIC KEY-----\n";
+        Assert.Throws<CryptoException>(() => PublicKeyPem.Decode(pem, 31));
+    }
+
+    [Theory]
+    [InlineData("""{"x":{X},"k":{K}}""", true)]
+    [InlineData("""  {"k":{K}, "x":{X}} """, true)]                    // order and whitespace do not matter
+    [InlineData("""{"x":{X},"k":{K},"other":[1,{"x":2}]}""", true)]    // other members are skipped, nested names too
+    [InlineData("""{"\u0078":{X},"k":{K}}""", true)]                   // an escaped name is the same name
+    [InlineData("""{"x":"nope","k":{K},"x":{X}}""", true)]              // a repeated name counts with its last value
+    [InlineData("""{"x":{X},"k":{K},"x":1}""", false)]
+    [InlineData("""{"x":{X}}""", false)]
+    [InlineData("""{"x":{X},"k":{K}} {}""", false)]                    // content after the object
+    [InlineData("""{"x":{X},"k":{K}""", false)]                        // unterminated
+    [InlineData("""[{X},{K}]""", false)]
+    [InlineData("""{"x":{K},"k":{X}}""", false)]                       // parts swapped: wrong lengths
+    public void PublicKeyWireText_Hybrid_ParsesLikeTheJsonDocument(string template, bool valid)
+    {
+        (PrivateKey privateKey, PublicKey publicKey) = PrivateKey.Generate(EncryptionAlgorithm.Default, "id");
+        privateKey.Dispose();
+        byte[] raw = publicKey.Export();
+        string x = System.Text.Json.JsonSerializer.Serialize(PublicKeyPem.Encode(raw.AsSpan(0, 32)));
+        string k = System.Text.Json.JsonSerializer.Serialize(PublicKeyPem.Encode(raw.AsSpan(32)));
+        string text = template.Replace("{X}", x, StringComparison.Ordinal).Replace("{K}", k, StringComparison.Ordinal);
+        if (valid)
+        {
+            Assert.Equal(publicKey, PublicKey.FromWireText(EncryptionAlgorithm.Default, text, "id"));
+        }
+        else
+        {
+            Assert.Equal("client_115", Assert.Throws<CryptoException>(() => PublicKey.FromWireText(EncryptionAlgorithm.Default, text, "id")).Code);
+        }
+    }
+
     [Fact]
     public void HeadJson_EdgeCases_EscapesLikeSerde()
     {
