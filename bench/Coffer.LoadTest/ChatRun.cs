@@ -162,7 +162,6 @@ public static class ChatRun
     {
         var stats = new PhaseStats();
         using var inFlight = new SemaphoreSlim(settings.Concurrency);
-        using var historyInFlight = new SemaphoreSlim(MaxHistoryInFlight);
         var tasks = new List<Task>();
         long firstSeq = state.NextSeq;
         if (record)
@@ -173,36 +172,33 @@ public static class ChatRun
 
         long start = Stopwatch.GetTimestamp();
         long end = start + (long)(length.TotalSeconds * Stopwatch.Frequency);
+        // History fetches on their own loop, so a send loop waiting for a free slot never holds them up.
+        Task history = Task.Run(() => HistoryLoopAsync(client, chatBase, state, settings, start, end, record, stats, ct), ct);
         long sentInPhase = 0;
-        long fetchesInPhase = 0;
         while (Stopwatch.GetTimestamp() < end && !state.Budget.Exhausted)
         {
-            double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            long dueSends = (long)(elapsed * settings.Chat.Rate);
-            while (sentInPhase < dueSends && state.NextSeq < state.SendTicks.Length && state.Budget.TryTake())
+            long dueSends = (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * settings.Chat.Rate);
+            while (sentInPhase < dueSends && Stopwatch.GetTimestamp() < end && state.NextSeq < state.SendTicks.Length)
             {
                 if (!inFlight.Wait(0))
                 {
                     stats.Late++;
-                    await inFlight.WaitAsync(ct);
+                    TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), end);
+                    if (left <= TimeSpan.Zero || !await inFlight.WaitAsync(left, ct))
+                    {
+                        break;
+                    }
+                }
+
+                if (!state.Budget.TryTake())
+                {
+                    inFlight.Release();
+                    break;
                 }
 
                 long seq = state.NextSeq++;
                 sentInPhase++;
                 tasks.Add(SendAsync(client, chatBase, state, seq, record, stats, inFlight, ct));
-            }
-
-            long dueFetches = (long)(elapsed * settings.Chat.HistoryRate);
-            while (fetchesInPhase < dueFetches && historyInFlight.Wait(0))
-            {
-                if (!state.Budget.TryTake())
-                {
-                    historyInFlight.Release();
-                    break;
-                }
-
-                fetchesInPhase++;
-                tasks.Add(FetchHistoryAsync(client, chatBase, state, record, stats, historyInFlight, ct));
             }
 
             if (tasks.Count > 4096)
@@ -214,6 +210,7 @@ public static class ChatRun
         }
 
         stats.Elapsed = Stopwatch.GetElapsedTime(start);
+        await history;
         await Task.WhenAll(tasks);
         if (record)
         {
@@ -221,6 +218,34 @@ public static class ChatRun
         }
 
         return stats;
+    }
+
+    /// <summary>History fetches paced at --history-rate until <paramref name="end"/>, at most 16 in flight.</summary>
+    private static async Task HistoryLoopAsync(
+        LoadClient client, Uri chatBase, ChatState state, LoadSettings settings, long start, long end, bool record, PhaseStats stats, CancellationToken ct)
+    {
+        using var inFlight = new SemaphoreSlim(MaxHistoryInFlight);
+        var fetches = new List<Task>();
+        long started = 0;
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            long due = (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * settings.Chat.HistoryRate);
+            while (started < due && inFlight.Wait(0))
+            {
+                if (!state.Budget.TryTake())
+                {
+                    inFlight.Release();
+                    break;
+                }
+
+                started++;
+                fetches.Add(FetchHistoryAsync(client, chatBase, state, record, stats, inFlight, ct));
+            }
+
+            await Task.Delay(5, ct);
+        }
+
+        await Task.WhenAll(fetches);
     }
 
     private static async Task SendAsync(

@@ -100,6 +100,7 @@ public sealed partial class TerminalChatTests
         foreach (string user in (string[])["alice", "bob"])
         {
             string pane = tmux.Capture(user);
+            TestContext.Current.TestOutputHelper?.WriteLine($"── {user}'s pane ──\n{pane}");
             Assert.All(lines, line => Assert.Contains(line, pane, StringComparison.Ordinal));
             Assert.DoesNotContain("cannot decrypt", pane, StringComparison.Ordinal);
         }
