@@ -1,18 +1,13 @@
-using System.Security.Cryptography;
 using System.Text.Json.Nodes;
 using Coffer.Client;
 using Coffer.Client.Groups;
-using Coffer.Client.Http;
-using Coffer.Crypto;
 using Coffer.Protocol;
-using Coffer.Protocol.Groups;
 
 namespace Coffer.Chat.Client;
 
 // Secret groups are Coffer platform groups: every member holds the group keys encrypted for their own public key, so
 // the chat server stores ciphertext only. Message contents are the SDK's group ciphertext (the key id sits in its head,
-// so old messages stay readable after rotations). Key rotation (crypto-std.md §15.6) is done here over the platform's
-// endpoints with Coffer.Crypto until Coffer.Client has it (branch rotation-sdk).
+// so old messages stay readable after rotations). Key rotation is the SDK's (signed by the rotating admin).
 public sealed partial class ChatClient
 {
     /// <summary>How often a member re-checks for its copy of a new key that the server is still fanning out.</summary>
@@ -65,44 +60,20 @@ public sealed partial class ChatClient
     }
 
     /// <summary>
-    /// Rotates a secret group's key (admins): a new group key for this user, an ephemeral key the platform fans out to
-    /// every remaining member (crypto-std.md §15.6), then tells the chat server the new key id — from then on it refuses
-    /// messages encrypted with older keys. Returns the new key id.
+    /// Rotates a secret group's key (admins) with the SDK (<see cref="CofferGroup.KeyRotationAsync"/>, signed by this
+    /// user): the platform fans the new key out to every remaining member; then the chat server records the new key id
+    /// and from then on refuses messages encrypted with older keys. Returns the new key id.
     /// </summary>
     public async Task<string> RotateGroupKeyAsync(long groupId, CancellationToken cancellationToken = default)
     {
         GroupId platform = await CofferGroupIdAsync(groupId, cancellationToken).ConfigureAwait(false)
             ?? throw new ArgumentException("Not a secret group.", nameof(groupId));
         CofferGroup group = await CurrentPlatformGroupAsync(platform, cancellationToken).ConfigureAwait(false);
-        GroupKey previous = group.NewestKey;
-        UserKey invoker = User.NewestUserKey;
-        using SymmetricKey newKey = SymmetricKey.Generate();
-        using SymmetricKey ephemeral = SymmetricKey.Generate();
-        (PrivateKey privateKey, PublicKey publicKey) = PrivateKey.Generate(EncryptionAlgorithm.Default);
-        KeyRotationStartServerOutput started;
-        using (privateKey)
-        {
-            var body = new KeyRotationData(
-                B64(invoker.PublicKey.Wrap(newKey)),
-                SymmetricKey.AlgorithmId,
-                invoker.PublicKey.Algorithm.Id,
-                B64(newKey.Wrap(privateKey)),
-                publicKey.ToWireText(),
-                publicKey.Algorithm.Id,
-                B64(ephemeral.Wrap(newKey)),
-                SymmetricKey.AlgorithmId,
-                B64(previous.SymmetricKey.Wrap(ephemeral)),
-                previous.KeyId,
-                invoker.PublicKey.KeyId);
-            started = await User.SendAsync<KeyRotationStartServerOutput>(
-                HttpMethod.Post, $"/group/{Uri.EscapeDataString(platform.Value)}/key_rotation", ClientJson.Write(body), cancellationToken).ConfigureAwait(false);
-        }
-
-        await group.GetKeyAsync(started.KeyId, cancellationToken).ConfigureAwait(false);
-        await SendAsync(HttpMethod.Post, $"group/{groupId}/key-rotated", new JsonObject { ["key_id"] = started.KeyId }, cancellationToken).ConfigureAwait(false);
-        return started.KeyId;
+        // Signed: members verify the new key against this admin's verify key when they finish the rotation.
+        string keyId = await group.KeyRotationAsync(sign: true, cancellationToken).ConfigureAwait(false);
+        await SendAsync(HttpMethod.Post, $"group/{groupId}/key-rotated", new JsonObject { ["key_id"] = keyId }, cancellationToken).ConfigureAwait(false);
+        return keyId;
     }
-
     /// <summary>The platform group of a secret chat group, with its keys (fetched once, then cached).</summary>
     internal async Task<CofferGroup> PlatformGroupAsync(GroupId platform, CancellationToken cancellationToken)
     {
@@ -156,41 +127,9 @@ public sealed partial class ChatClient
         return group;
     }
 
-    /// <summary>
-    /// Finishes the key rotations waiting for this member (crypto-std.md §15.6): the ephemeral key opens with this
-    /// user's private key and then the previous group key; the new key is stored for this user's public key.
-    /// </summary>
-    private async Task<int> FinishRotationsAsync(CofferGroup group, CancellationToken cancellationToken)
-    {
-        string path = $"/group/{Uri.EscapeDataString(group.GroupId.Value)}/key_rotation";
-        IReadOnlyList<KeyRotationInput> pending = await User.SendAsync<IReadOnlyList<KeyRotationInput>>(HttpMethod.Get, path, null, cancellationToken)
-            .ConfigureAwait(false);
-        int finished = 0;
-        foreach (KeyRotationInput rotation in pending.Where(r => r.Error is null))
-        {
-            GroupKey previous = await group.GetKeyAsync(rotation.PreviousGroupKeyId, cancellationToken).ConfigureAwait(false);
-            UserKey own = await User.GetUserKeyAsync(rotation.EncryptedEphKeyKeyId, cancellationToken).ConfigureAwait(false);
-            byte[] wrappedEphemeral = own.PrivateKey.Decrypt(Convert.FromBase64String(rotation.EncryptedEphemeralKeyByGroupKeyAndPublicKey));
-            try
-            {
-                using SymmetricKey ephemeral = previous.SymmetricKey.UnwrapSymmetricKey(wrappedEphemeral, "");
-                using SymmetricKey newKey = ephemeral.UnwrapSymmetricKey(Convert.FromBase64String(rotation.EncryptedGroupKeyByEphemeral), rotation.NewGroupKeyId);
-                PublicKey mine = User.NewestUserKey.PublicKey;
-                var done = new DoneKeyRotationData(B64(mine.Wrap(newKey)), mine.KeyId, mine.Algorithm.Id);
-                await User.SendAsync<string>(
-                    HttpMethod.Put, $"{path}/{Uri.EscapeDataString(rotation.NewGroupKeyId)}", ClientJson.Write(done), cancellationToken).ConfigureAwait(false);
-            }
-            finally
-            {
-                CryptographicOperations.ZeroMemory(wrappedEphemeral);
-            }
-
-            await group.GetKeyAsync(rotation.NewGroupKeyId, cancellationToken).ConfigureAwait(false);
-            finished++;
-        }
-
-        return finished;
-    }
+    /// <summary>Finishes the key rotations waiting for this member (the SDK verifies signed new keys); returns how many.</summary>
+    private static async Task<int> FinishRotationsAsync(CofferGroup group, CancellationToken cancellationToken) =>
+        (await group.FinishKeyRotationAsync(verify: true, cancellationToken).ConfigureAwait(false)).Count;
 
     /// <summary>
     /// Decrypts a secret group's message with the key its head names. A key this member does not have yet may come
@@ -235,6 +174,4 @@ public sealed partial class ChatClient
 
     /// <summary>The start of the chat server's 409 detail for a message encrypted with a key older than the group's current one.</summary>
     internal const string StaleKeyDetail = "The group key was rotated";
-
-    private static string B64(byte[] bytes) => Convert.ToBase64String(bytes);
 }

@@ -367,6 +367,15 @@ public sealed partial class ChatClient : IDisposable
 
     // ---- plumbing ----
 
+    /// <summary>The raw bytes of every key this client holds in memory (chat keys, platform group keys), for leak scans.</summary>
+    internal IReadOnlyList<byte[]> CachedKeyBytes()
+    {
+        lock (cacheLock)
+        {
+            return [.. chatKeys.Values.Select(k => k.ExportRaw()), .. cofferGroups.Values.SelectMany(g => g.Keys).Select(k => k.SymmetricKey.ExportRaw())];
+        }
+    }
+
     private async Task<ChatGroup> JoinAsync(JsonObject body, CancellationToken cancellationToken)
     {
         JsonElement answer = await SendAsync(HttpMethod.Post, "group/join", body, cancellationToken).ConfigureAwait(false);

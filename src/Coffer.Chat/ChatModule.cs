@@ -84,6 +84,7 @@ public static class ChatModule
         services.AddSingleton<MessageStore>();
         services.AddSingleton<ChatHub>();
         services.AddHostedService<MigrateChatOnStart>();
+        services.AddHostedService<ChatHosting.ProvisionChatApp>();
         return services;
     }
 

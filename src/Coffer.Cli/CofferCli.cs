@@ -4,7 +4,8 @@ using Coffer.Server;
 namespace Coffer.Cli;
 
 /// <summary>
-/// The <c>coffer</c> command. Contract (scripts rely on it): <c>serve [--urls URL] [--database CONN]</c>;
+/// The <c>coffer</c> command. Contract (scripts rely on it): <c>serve [--urls URL] [--database CONN] [--chat-app ID | --no-chat]</c>;
+/// <c>chat serve --coffer-url URL --secret-token TOKEN --jwt-verify-keys KEYS [--urls URL] [--database CONN]</c>;
 /// <c>app create --name NAME [--database CONN] [--json]</c> prints one JSON object with app_id, public_token,
 /// secret_token, jwt_key_id, jwt_verify_key; <c>app renew-tokens | add-jwt-key | set-option | disable | list</c>;
 /// <c>dev-app</c>. CONN is an ADO.NET connection string (<c>Data Source=FILE</c> = SQLite, <c>Host=…</c> = PostgreSQL);
@@ -26,6 +27,7 @@ public static class CofferCli
             database,
             json,
             ServeCommand.Create(database),
+            ServeCommand.CreateChat(database),
             AppCommands.Create(database, json, output, error),
             AppCommands.CreateDevApp(database, json, output, error),
         };

@@ -47,6 +47,15 @@ public enum SdkError
     /// rotation yet, or joined after the key was dropped; the official client calls it <c>KeyRequired</c>.
     /// </summary>
     GroupKeyRequired = 8,
+
+    /// <summary>sdk_9: a key rotation's fan-out did not finish within the time the caller allowed (it goes on on the server).</summary>
+    KeyRotationTimeout = 9,
+
+    /// <summary>
+    /// sdk_10: the server could not encrypt a key rotation for this member (the pending rotation carries an error,
+    /// api.md §6.4), so the new key cannot be obtained this way; a group manager re-invites the member.
+    /// </summary>
+    KeyRotationFailed = 10,
 }
 
 /// <summary>
@@ -95,7 +104,10 @@ public sealed class CofferException : Exception
     /// <summary>True when the server answered with the given protocol error.</summary>
     public bool Is(ProtocolError error) => Origin == CofferErrorOrigin.Server && Number == error.Code;
 
-    /// <summary>The id of the group key that is missing, when the error is <see cref="Client.SdkError.GroupKeyRequired"/>.</summary>
+    /// <summary>
+    /// The id of the group key that is missing, when the error is <see cref="Client.SdkError.GroupKeyRequired"/> or
+    /// <see cref="Client.SdkError.KeyRotationFailed"/>.
+    /// </summary>
     public string? MissingKeyId { get; }
 
     /// <summary>
@@ -123,6 +135,10 @@ public sealed class CofferException : Exception
     internal static CofferException KeyRequired(string keyId, Exception? inner = null) =>
         new(CofferErrorOrigin.Sdk, (int)Client.SdkError.GroupKeyRequired, Describe(Client.SdkError.GroupKeyRequired), null, inner, keyId);
 
+    /// <summary><see cref="Client.SdkError.KeyRotationFailed"/>; <see cref="MissingKeyId"/> names the new key the member cannot obtain.</summary>
+    internal static CofferException RotationFailed(string keyId) =>
+        new(CofferErrorOrigin.Sdk, (int)Client.SdkError.KeyRotationFailed, Describe(Client.SdkError.KeyRotationFailed), null, null, keyId);
+
     private static string Describe(SdkError error) => error switch
     {
         Client.SdkError.Network => "The server cannot be reached.",
@@ -133,6 +149,8 @@ public sealed class CofferException : Exception
         Client.SdkError.JwtInvalid => "The jwt cannot be read.",
         Client.SdkError.MfaRequired => "The login needs a TOTP code or a recovery code.",
         Client.SdkError.GroupKeyRequired => "The group key that encrypted the data is not available to this member.",
+        Client.SdkError.KeyRotationTimeout => "The key rotation did not finish within the allowed time.",
+        Client.SdkError.KeyRotationFailed => "The server could not encrypt the key rotation for this member; the member must be re-invited.",
         _ => throw new ArgumentOutOfRangeException(nameof(error)),
     };
 

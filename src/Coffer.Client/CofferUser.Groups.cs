@@ -95,17 +95,6 @@ public sealed partial class CofferUser
     public Task DeleteJoinRequestAsync(GroupId groupId, CancellationToken cancellationToken = default) =>
         SendAsync<string>(HttpMethod.Delete, $"/group/joins/{Uri.EscapeDataString(groupId.Value)}", null, cancellationToken);
 
-    /// <summary>The user private key with this key pair id (group keys of the user's groups are encrypted for it).</summary>
-    internal async Task<PrivateKey> GetPrivateKeyAsync(string keyPairId, CancellationToken cancellationToken)
-    {
-        if (UserKeys.FirstOrDefault(k => k.PrivateKey.KeyId == keyPairId) is { } known)
-        {
-            return known.PrivateKey;
-        }
-
-        return (await GetUserKeyAsync(keyPairId, cancellationToken).ConfigureAwait(false)).PrivateKey;
-    }
-
     /// <summary>A user's verify key by id, fetched once per user and key.</summary>
     internal async Task<VerifyKey> GetVerifyKeyAsync(UserId userId, string keyId, CancellationToken cancellationToken)
     {

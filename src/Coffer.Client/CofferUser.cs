@@ -365,6 +365,7 @@ public sealed partial class CofferUser : IDisposable
         }
 
         tokenLock.Dispose();
+        userRotationLock.Dispose();
     }
 
     internal static async Task<CofferUser> OpenAsync(CofferClient client, VerifiedLogin login, CancellationToken cancellationToken)
@@ -418,6 +419,14 @@ public sealed partial class CofferUser : IDisposable
     {
         string token = await GetJwtAsync(cancellationToken).ConfigureAwait(false);
         return await client.Transport.SendAsync<T>(method, path, body, token, cancellationToken, groupAccessId).ConfigureAwait(false);
+    }
+
+    /// <summary>Like <see cref="SendAsync{T}"/>, to one of Coffer's own endpoints (<c>/api/coffer/v1</c>).</summary>
+    internal async Task<T> SendExtensionAsync<T>(
+        HttpMethod method, string path, string? body, CancellationToken cancellationToken, string? groupAccessId = null)
+    {
+        string token = await GetJwtAsync(cancellationToken).ConfigureAwait(false);
+        return await client.Transport.SendExtensionAsync<T>(method, path, body, token, cancellationToken, groupAccessId).ConfigureAwait(false);
     }
 
     private bool NeedsRefresh() =>

@@ -39,6 +39,15 @@
 //   driver.group_accept_invite [base_url, token, jwt, group_id]          -> PATCH /group/{id}/invite
 //   driver.group_join_request [base_url, token, jwt, group_id]           -> PATCH /group/{id}/join_req
 //   driver.group_kick [base_url, token, jwt, group_id, user_id]          -> DELETE /group/{id}/kick/{user_id}
+//   driver.group_key_rotation [base_url, token, jwt, group_id, user_keys, sign_key?, user_id]
+//                                         -> group_prepare_key_rotation with the group's newest key (driver.group_open)
+//                                            and the newest user public key (user_keys[0]), signed with sign_key when
+//                                            given, POST /group/{id}/key_rotation: the new key id
+//   driver.group_finish_key_rotation [base_url, token, jwt, group_id, user_keys]
+//                                         -> group_pre_done_key_rotation, then group_finish_key_rotation for each
+//                                            pending rotation whose previous key the user has (up to 10 rounds, as the
+//                                            JS SDK), with the user key the rotation names and user_keys[0] as the
+//                                            member's public key: the finished new key ids, oldest first
 //
 // Adding a command: a wasm export needs nothing here. A helper that is not an export (several steps in one call,
 // something the JS SDK does in plain JavaScript) is one entry in `commands`: its name is "driver.<verb>", its
@@ -92,10 +101,11 @@ function startCaptureServer() {
   });
 }
 
-async function api(baseUrl, token, jwt, method, path) {
+async function api(baseUrl, token, jwt, method, path, body) {
   const response = await fetch(`${baseUrl}/api/v1${path}`, {
     method,
     headers: { "x-sentc-app-token": token, "Content-Type": "application/json", Authorization: `Bearer ${jwt}` },
+    body,
   });
   const text = await response.text();
   const answer = JSON.parse(text);
@@ -133,6 +143,40 @@ async function openGroup(baseUrl, token, jwt, groupId, userKeys, verifyKeys) {
   }
 }
 
+async function startKeyRotation(baseUrl, token, jwt, groupId, userKeys, signKey, starter) {
+  const opened = await openGroup(baseUrl, token, jwt, groupId, userKeys);
+  const body = client.group_prepare_key_rotation(opened.keys[0].key, userKeys[0].public_key, signKey ?? undefined, starter);
+  return JSON.parse(await api(baseUrl, token, jwt, "POST", `/group/${groupId}/key_rotation`, body)).result.key_id;
+}
+
+async function finishKeyRotations(baseUrl, token, jwt, groupId, userKeys) {
+  let open = await client.group_pre_done_key_rotation(baseUrl, token, jwt, groupId);
+  const finished = [];
+  for (let round = 0; round < 10 && open.length > 0; round++) {
+    const waiting = [];
+    for (const rotation of open) {
+      // Re-opened for each rotation: the previous key may be the one the rotation before it brought.
+      const previous = (await openGroup(baseUrl, token, jwt, groupId, userKeys)).keys.find((k) => k.id === rotation.pre_group_key_id);
+      if (previous === undefined) {
+        waiting.push(rotation);
+        continue;
+      }
+      const userKey = userKeys.find((u) => u.group_key_id === rotation.encrypted_eph_key_key_id);
+      if (userKey === undefined) {
+        throw new Error(`driver: no user key ${rotation.encrypted_eph_key_key_id}`);
+      }
+      await client.group_finish_key_rotation(
+        baseUrl, token, jwt, groupId, rotation.server_output, previous.key, userKeys[0].public_key, userKey.private_key);
+      finished.push(rotation.new_group_key_id);
+    }
+    if (waiting.length === open.length) {
+      break;
+    }
+    open = waiting;
+  }
+  return finished;
+}
+
 const commands = {
   "driver.info": () => ({ version, node: process.version }),
   "driver.capture_start": async () => ({ base_url: await startCaptureServer() }),
@@ -156,6 +200,8 @@ const commands = {
     await api(baseUrl, token, jwt, "DELETE", `/group/${groupId}/kick/${userId}`);
     return null;
   },
+  "driver.group_key_rotation": startKeyRotation,
+  "driver.group_finish_key_rotation": finishKeyRotations,
 };
 
 function decodeArgument(value) {

@@ -22,10 +22,11 @@ namespace Coffer.Client.Groups;
 /// caller's to dispose, and must outlive this group).
 /// </para>
 /// </summary>
-public sealed class CofferGroup : IDisposable
+public sealed partial class CofferGroup : IDisposable
 {
     private readonly CofferUser user;
     private readonly KeyDecryptor decryptor;
+    private readonly Func<PublicKey> ownerPublicKey;
     private readonly CofferGroup? accessGroup;
     private readonly CofferGroup? ownedParent;
     private readonly bool verifyKeys;
@@ -33,11 +34,13 @@ public sealed class CofferGroup : IDisposable
     private List<GroupKey> keys = [];
 
     private CofferGroup(
-        CofferUser user, GroupServerData data, CofferGroup? accessGroup, KeyDecryptor decryptor, CofferGroup? ownedParent, bool verifyKeys)
+        CofferUser user, GroupServerData data, CofferGroup? accessGroup, KeyDecryptor decryptor, Func<PublicKey> ownerPublicKey,
+        CofferGroup? ownedParent, bool verifyKeys)
     {
         this.user = user;
         this.accessGroup = accessGroup;
         this.decryptor = decryptor;
+        this.ownerPublicKey = ownerPublicKey;
         this.ownedParent = ownedParent;
         this.verifyKeys = verifyKeys;
         GroupId = new GroupId(data.GroupId);
@@ -458,32 +461,32 @@ public sealed class CofferGroup : IDisposable
     {
         CofferGroup? ownedParent = null;
         KeyDecryptor decryptor;
+        Func<PublicKey> ownerPublicKey; // the member's newest public key: rotations are started and finished for it
         switch (data.AccessBy)
         {
             case GroupAccessBy.User:
                 decryptor = user.GetPrivateKeyAsync;
+                ownerPublicKey = () => user.NewestUserKey.PublicKey;
                 break;
             case GroupAccessBy.GroupAsUser:
-                decryptor = (accessGroup ?? throw CofferException.FromSdk(SdkError.ResponseInvalid)).GetPrivateKeyAsync;
+                CofferGroup member = accessGroup ?? throw CofferException.FromSdk(SdkError.ResponseInvalid);
+                decryptor = member.GetPrivateKeyAsync;
+                ownerPublicKey = () => member.NewestKey.PublicKey;
                 break;
             case GroupAccessBy.Parent or GroupAccessBy.GroupAsUserAsParent:
                 string parentId = data.ParentGroupId ?? throw CofferException.FromSdk(SdkError.ResponseInvalid);
-                if (knownParent is not null && knownParent.GroupId.Value == parentId)
-                {
-                    decryptor = knownParent.GetPrivateKeyAsync;
-                }
-                else
-                {
-                    ownedParent = await GetAsync(user, new GroupId(parentId), accessGroup, verify, null, cancellationToken).ConfigureAwait(false);
-                    decryptor = ownedParent.GetPrivateKeyAsync;
-                }
+                CofferGroup parent = knownParent is not null && knownParent.GroupId.Value == parentId
+                    ? knownParent
+                    : ownedParent = await GetAsync(user, new GroupId(parentId), accessGroup, verify, null, cancellationToken).ConfigureAwait(false);
+                decryptor = parent.GetPrivateKeyAsync;
+                ownerPublicKey = () => parent.NewestKey.PublicKey;
 
                 break;
             default:
                 throw CofferException.FromSdk(SdkError.ResponseInvalid);
         }
 
-        var group = new CofferGroup(user, data, accessGroup, decryptor, ownedParent, verify);
+        var group = new CofferGroup(user, data, accessGroup, decryptor, ownerPublicKey, ownedParent, verify);
         try
         {
             await group.LoadKeysAsync(data, cancellationToken).ConfigureAwait(false);
@@ -549,7 +552,11 @@ public sealed class CofferGroup : IDisposable
     }
 
     /// <summary>Decrypts a member's copy of a key (verifying its signature when the group was fetched with verification) and adds it.</summary>
-    private async Task AddServerKeyAsync(GroupKeyServerOutput key, CancellationToken cancellationToken)
+    private Task AddServerKeyAsync(GroupKeyServerOutput key, CancellationToken cancellationToken) =>
+        AddServerKeyAsync(key, verifyKeys, cancellationToken);
+
+    /// <summary>Decrypts a member's copy of a key (verifying a signed key with the signer's verify key when <paramref name="verify"/>) and adds it.</summary>
+    private async Task AddServerKeyAsync(GroupKeyServerOutput key, bool verify, CancellationToken cancellationToken)
     {
         if (FindKey(key.GroupKeyId) is not null)
         {
@@ -558,7 +565,7 @@ public sealed class CofferGroup : IDisposable
 
         PrivateKey privateKey = await decryptor(key.UserPublicKeyId, cancellationToken).ConfigureAwait(false);
         VerifyKey? verifyKey = null;
-        if (verifyKeys && key.SignedByUserId is { } signer && key.SignedByUserSignKeyId is { } signKeyId)
+        if (verify && key.SignedByUserId is { } signer && key.SignedByUserSignKeyId is { } signKeyId)
         {
             verifyKey = await user.GetVerifyKeyAsync(new UserId(signer), signKeyId, cancellationToken).ConfigureAwait(false);
         }

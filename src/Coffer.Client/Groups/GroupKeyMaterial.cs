@@ -7,7 +7,7 @@ namespace Coffer.Client.Groups;
 
 /// <summary>
 /// The client-side group constructions of crypto-std.md §15.2–§15.4, built only from Coffer.Crypto's typed keys:
-/// a new group's CreateData (optionally signed), decrypting a member's copy of a group key (optionally verifying its
+/// a new group's CreateData (optionally signed), a key rotation's start and finish (§15.6), decrypting a member's copy of a group key (optionally verifying its
 /// signature), the HMAC and sortable keys, and the group keys for a new member.
 /// </summary>
 internal static class GroupKeyMaterial
@@ -44,40 +44,95 @@ internal static class GroupKeyMaterial
                 EncryptedSortableAlg: SortableKey.AlgorithmId);
             if (signKey is not null)
             {
-                byte[] raw = groupKey.ExportRaw();
-                try
-                {
-                    data = data with
-                    {
-                        SignedByUserId = starterUserId,
-                        SignedByUserSignKeyId = signKey.KeyId,
-                        GroupKeySig = signKey.SignToText(raw),
-                    };
-                }
-                finally
-                {
-                    CryptographicOperations.ZeroMemory(raw);
-                }
+                (string signer, string signKeyId, string signature) = SignGroupKey(groupKey, signKey, starterUserId!);
+                data = data with { SignedByUserId = signer, SignedByUserSignKeyId = signKeyId, GroupKeySig = signature };
             }
 
             if (userGroup)
             {
-                (SignKey groupSignKey, VerifyKey verifyKey) = SignKey.Generate(SignatureAlgorithm.Default);
-                using (groupSignKey)
+                UserGroupSignFields sign = NewUserGroupSignKey(groupKey, publicKey);
+                data = data with
                 {
-                    data = data with
-                    {
-                        EncryptedSignKey = B64(groupKey.Wrap(groupSignKey)),
-                        VerifyKey = verifyKey.ToWireText(),
-                        KeypairSignAlg = verifyKey.Algorithm.Id,
-                        PublicKeySig = groupSignKey.SignToText(publicKey.Export()),
-                    };
-                }
+                    EncryptedSignKey = sign.EncryptedSignKey, VerifyKey = sign.VerifyKey, KeypairSignAlg = sign.Algorithm, PublicKeySig = sign.PublicKeySig,
+                };
             }
 
             return data;
         }
     }
+
+    /// <summary>
+    /// KeyRotationData for a rotation start (§15.6): a new group key G′ and key pair, G′ encrypted to the invoker
+    /// public key (the user's newest public key, the parent's or member group's newest group key, or — for a user-key
+    /// rotation — the device key), a fresh ephemeral key wrapping G′, and the ephemeral key wrapped by
+    /// <paramref name="previous"/>. With a sign key the raw G′ is signed; a user group gets a new sign key pair.
+    /// </summary>
+    public static KeyRotationData NewRotation(
+        SymmetricKey previous, PublicKey invoker, SignKey? signKey = null, string? starterUserId = null, bool userGroup = false)
+    {
+        if (signKey is not null && starterUserId is null)
+        {
+            throw new ArgumentNullException(nameof(starterUserId), "A signed group key names the user who signed it.");
+        }
+
+        using SymmetricKey groupKey = SymmetricKey.Generate();
+        using SymmetricKey ephemeral = SymmetricKey.Generate();
+        (PrivateKey privateKey, PublicKey publicKey) = PrivateKey.Generate(EncryptionAlgorithm.Default);
+        using (privateKey)
+        {
+            var data = new KeyRotationData(
+                EncryptedGroupKeyByUser: B64(invoker.Wrap(groupKey)),
+                GroupKeyAlg: SymmetricKey.AlgorithmId,
+                EncryptedGroupKeyAlg: invoker.Algorithm.Id,
+                EncryptedPrivateGroupKey: B64(groupKey.Wrap(privateKey)),
+                PublicGroupKey: publicKey.ToWireText(),
+                KeypairEncryptAlg: publicKey.Algorithm.Id,
+                EncryptedGroupKeyByEphemeral: B64(ephemeral.Wrap(groupKey)),
+                EphemeralAlg: SymmetricKey.AlgorithmId,
+                EncryptedEphemeralKey: B64(previous.Wrap(ephemeral)),
+                PreviousGroupKeyId: previous.KeyId,
+                InvokerPublicKeyId: invoker.KeyId);
+            if (signKey is not null)
+            {
+                (string signer, string signKeyId, string signature) = SignGroupKey(groupKey, signKey, starterUserId!);
+                data = data with { SignedByUserId = signer, SignedByUserSignKeyId = signKeyId, GroupKeySig = signature };
+            }
+
+            if (userGroup)
+            {
+                UserGroupSignFields sign = NewUserGroupSignKey(groupKey, publicKey);
+                data = data with
+                {
+                    EncryptedSignKey = sign.EncryptedSignKey, VerifyKey = sign.VerifyKey, KeypairSignAlg = sign.Algorithm, PublicKeySig = sign.PublicKeySig,
+                };
+            }
+
+            return data;
+        }
+    }
+
+    /// <summary>
+    /// Finish steps 1–3 of §15.6: the member's private key (the one <c>encrypted_eph_key_key_id</c> names) opens the
+    /// server's ciphertext, the previous group key opens the ephemeral key, the ephemeral key opens G′ (named by
+    /// <c>new_group_key_id</c>). A wrong key or tampered data fails the AES-GCM tag (a crypto error, never a wrong key).
+    /// </summary>
+    public static SymmetricKey OpenRotation(KeyRotationInput rotation, PrivateKey member, SymmetricKey previous)
+    {
+        byte[] wrappedEphemeral = member.Decrypt(Decode(rotation.EncryptedEphemeralKeyByGroupKeyAndPublicKey));
+        try
+        {
+            using SymmetricKey ephemeral = previous.UnwrapSymmetricKey(wrappedEphemeral, string.Empty);
+            return ephemeral.UnwrapSymmetricKey(Decode(rotation.EncryptedGroupKeyByEphemeral), rotation.NewGroupKeyId);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(wrappedEphemeral);
+        }
+    }
+
+    /// <summary>Finish steps 4–5 of §15.6: G′ encrypted to the member's own newest public key, the body of <c>PUT …/key_rotation/{id}</c>.</summary>
+    public static DoneKeyRotationData DoneRotation(SymmetricKey newKey, PublicKey own) =>
+        new(B64(own.Wrap(newKey)), own.KeyId, own.Algorithm.Id);
 
     /// <summary>
     /// A member's copy of a group key (§15.3): the group key decrypted with <paramref name="decryptor"/> (the private
@@ -129,6 +184,33 @@ internal static class GroupKeyMaterial
     public static List<GroupKeysForNewMember> KeysForNewMember(IEnumerable<GroupKey> keys, PublicKey member) =>
         [.. keys.Select(k => new GroupKeysForNewMember(
             B64(member.Wrap(k.SymmetricKey)), SymmetricKey.AlgorithmId, member.Algorithm.Id, k.KeyId, member.KeyId))];
+
+    /// <summary>The detached signature over the raw group key (§7.4) and the <c>signed_by_*</c> ids.</summary>
+    private static (string Signer, string SignKeyId, string Signature) SignGroupKey(SymmetricKey groupKey, SignKey signKey, string starterUserId)
+    {
+        byte[] raw = groupKey.ExportRaw();
+        try
+        {
+            return (starterUserId, signKey.KeyId, signKey.SignToText(raw));
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(raw);
+        }
+    }
+
+    /// <summary>A user group's new sign key pair, wrapped by the group key, and its signature over the new public key (§14).</summary>
+    private static UserGroupSignFields NewUserGroupSignKey(SymmetricKey groupKey, PublicKey publicKey)
+    {
+        (SignKey groupSignKey, VerifyKey verifyKey) = SignKey.Generate(SignatureAlgorithm.Default);
+        using (groupSignKey)
+        {
+            return new UserGroupSignFields(
+                B64(groupKey.Wrap(groupSignKey)), verifyKey.ToWireText(), verifyKey.Algorithm.Id, groupSignKey.SignToText(publicKey.Export()));
+        }
+    }
+
+    private sealed record UserGroupSignFields(string EncryptedSignKey, string VerifyKey, string Algorithm, string PublicKeySig);
 
     private static string B64(byte[] data) => StrictBase64.Encode(data);
 

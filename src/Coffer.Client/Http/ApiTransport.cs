@@ -14,12 +14,20 @@ internal sealed class ApiTransport(HttpClient http, Uri baseUrl, string appToken
     /// <summary>Acting as a member group (api.md §5.3): the group through which the user reaches the target group.</summary>
     public const string GroupAccessHeader = "x-sentc-group-access-id";
     private readonly string prefix = baseUrl.ToString().TrimEnd('/') + "/api/v1";
+    private readonly string extensionPrefix = baseUrl.ToString().TrimEnd('/') + "/api/coffer/v1";
 
     public Uri BaseUrl { get; } = baseUrl;
 
-    public async Task<T> SendAsync<T>(HttpMethod method, string path, string? body, string? jwt, CancellationToken ct, string? groupAccessId = null)
+    public Task<T> SendAsync<T>(HttpMethod method, string path, string? body, string? jwt, CancellationToken ct, string? groupAccessId = null) =>
+        SendToAsync<T>(method, prefix + path, body, jwt, ct, groupAccessId);
+
+    /// <summary>A request to one of Coffer's own endpoints (<c>/api/coffer/v1</c>, docs/openapi/coffer-extensions.yaml); same envelope.</summary>
+    public Task<T> SendExtensionAsync<T>(HttpMethod method, string path, string? body, string? jwt, CancellationToken ct, string? groupAccessId = null) =>
+        SendToAsync<T>(method, extensionPrefix + path, body, jwt, ct, groupAccessId);
+
+    private async Task<T> SendToAsync<T>(HttpMethod method, string url, string? body, string? jwt, CancellationToken ct, string? groupAccessId)
     {
-        using var request = new HttpRequestMessage(method, prefix + path);
+        using var request = new HttpRequestMessage(method, url);
         request.Headers.TryAddWithoutValidation(AppTokenHeader, appToken);
         if (jwt is not null)
         {

@@ -13,7 +13,7 @@ public sealed class GroupTests(TestDatabases databases)
         await using ChatTestApp app = await ChatTestApp.StartAsync(db, databases);
         ChatUser alice = await app.UserAsync("alice");
         ChatAnswer pub = (await app.PostAsync("/api/group/create", alice, new { name = "Cats", description = "about cats", type = "public", avatar_url = "https://x/c.png" })).Ok();
-        JsonAssert(pub["group"], "id", "name", "description", "type", "avatar_url", "created_by", "created_at", "member_count", "invite_code");
+        JsonAssert(pub["group"], "id", "name", "description", "type", "avatar_url", "created_by", "created_at", "member_count", "invite_code", "coffer_group_id");
         Assert.Equal("Cats", pub["group"].GetProperty("name").GetString());
         Assert.Equal(alice.Id, pub["group"].GetProperty("created_by").GetString());
         Assert.Equal(1, pub["group"].GetProperty("member_count").GetInt64());
@@ -21,7 +21,7 @@ public sealed class GroupTests(TestDatabases databases)
         Assert.True(DateTimeOffset.TryParse(pub["group"].GetProperty("created_at").GetString(), out _));
 
         ChatAnswer priv = (await app.PostAsync("/api/group/create", alice, new { name = "Secret club", type = "private" })).Ok();
-        ChatAnswer secret = (await app.PostAsync("/api/group/create-secret", alice, new { name = "E2EE" })).Ok();
+        ChatAnswer secret = await app.SecretGroupAsync(alice, "E2EE");
         Assert.Equal("secret", secret["group"].GetProperty("type").GetString());
         string code1 = priv["group"].GetProperty("invite_code").GetString()!;
         string code2 = secret["group"].GetProperty("invite_code").GetString()!;
@@ -31,7 +31,7 @@ public sealed class GroupTests(TestDatabases databases)
         ChatAnswer mine = (await app.GetAsync("/api/group/user-groups", alice)).Ok();
         var groups = mine["groups"].EnumerateArray().ToList();
         Assert.Equal(3, groups.Count);
-        JsonAssert(groups[0], "id", "name", "description", "type", "avatar_url", "created_by", "created_at", "member_count", "role", "is_secret");
+        JsonAssert(groups[0], "id", "name", "description", "type", "avatar_url", "created_by", "created_at", "member_count", "role", "is_secret", "coffer_group_id", "key_rotation_pending");
         Assert.All(groups, g => Assert.Equal("admin", g.GetProperty("role").GetString()));
         Assert.Equal([false, false, true], groups.OrderBy(g => g.GetProperty("id").GetInt64()).Select(g => g.GetProperty("is_secret").GetBoolean()));
 
@@ -49,7 +49,7 @@ public sealed class GroupTests(TestDatabases databases)
         long pub = Id((await app.PostAsync("/api/group/create", alice, new { name = "Rust lovers", type = "public" })).Ok());
         ChatAnswer privAnswer = (await app.PostAsync("/api/group/create", alice, new { name = "Rust insiders", type = "private" })).Ok();
         long priv = Id(privAnswer);
-        ChatAnswer secretAnswer = (await app.PostAsync("/api/group/create-secret", alice, new { name = "Rust secrets" })).Ok();
+        ChatAnswer secretAnswer = await app.SecretGroupAsync(alice, "Rust secrets");
 
         ChatAnswer found = (await app.GetAsync("/api/group/search?q=rUsT", bob)).Ok();
         var hits = found["groups"].EnumerateArray().ToList();
@@ -116,7 +116,7 @@ public sealed class GroupTests(TestDatabases databases)
         (await app.PostAsync("/api/group/join", bob, new { group_id = id })).Ok();
 
         ChatAnswer details = (await app.GetAsync($"/api/group/{id}", bob)).Ok();
-        JsonAssert(details["group"], "id", "name", "description", "type", "avatar_url", "created_by", "created_at", "member_count", "members", "invite_code");
+        JsonAssert(details["group"], "id", "name", "description", "type", "avatar_url", "created_by", "created_at", "member_count", "coffer_group_id", "key_rotation_pending", "members", "invite_code");
         var members = details["group"].GetProperty("members").EnumerateArray().ToList();
         Assert.Equal(["alice", "bob"], members.Select(m => m.GetProperty("username").GetString()));
         Assert.Equal(["admin", "member"], members.Select(m => m.GetProperty("role").GetString()));

@@ -3,12 +3,15 @@ using System.Net.Http.Json;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using Coffer.Crypto;
+using Coffer.Protocol.Groups;
 using Coffer.Server;
 using Coffer.Server.Auth;
 using Coffer.Server.Features.Apps;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace Coffer.Chat.Tests.Infrastructure;
 
@@ -43,15 +46,25 @@ public sealed class ChatTestApp : IAsyncDisposable
     private readonly WebApplication app;
     private int users;
 
-    private ChatTestApp(WebApplication app, HttpClient client, TestClock clock, AppCredentials credentials)
+    private ChatTestApp(WebApplication app, HttpClient client, TestClock clock, AppCredentials credentials, Uri baseUrl, LogCapture logs)
     {
         this.app = app;
         Client = client;
         Clock = clock;
         Credentials = credentials;
+        BaseUrl = baseUrl;
+        Logs = logs;
     }
 
     public HttpClient Client { get; }
+
+    /// <summary>Where the server listens: http://localhost/ on the test server, a loopback port with <c>kestrel</c>.</summary>
+    public Uri BaseUrl { get; }
+
+    /// <summary>Every log line the server wrote (Debug and up), for the tests that look for leaked secrets.</summary>
+    public LogCapture Logs { get; }
+
+    public string ConnectionString { get; private set; } = "";
 
     public TestClock Clock { get; }
 
@@ -61,23 +74,38 @@ public sealed class ChatTestApp : IAsyncDisposable
 
     public TestServer Server => app.GetTestServer();
 
-    /// <summary><paramref name="standalone"/>: verify JWTs with the configured verify key (as a separate chat process would), not the platform store.</summary>
-    public static async Task<ChatTestApp> StartAsync(DatabaseKind kind, TestDatabases databases, bool standalone = false)
+    /// <summary>
+    /// <paramref name="standalone"/>: verify JWTs with the configured verify key (as a separate chat process would), not
+    /// the platform store. <paramref name="kestrel"/>: listen on a loopback port (real sockets, e.g. for the SDK's WebSocket).
+    /// <paramref name="clock"/>: false = the system clock (SDK users refresh JWTs by real time).
+    /// </summary>
+    public static async Task<ChatTestApp> StartAsync(DatabaseKind kind, TestDatabases databases, bool standalone = false, bool kestrel = false, bool clock = true)
     {
         string connectionString = await databases.CreateAsync(kind);
-        var clock = new TestClock();
+        var testClock = new TestClock();
+        var logs = new LogCapture();
         WebApplication app = CofferServer.Build(
             [],
             new Dictionary<string, string?>
             {
                 [CofferServer.DatabaseConfigKey] = connectionString,
                 [RootKey.ConfigKey] = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32)),
+                ["urls"] = "http://127.0.0.1:0",
             },
             builder =>
             {
-                builder.WebHost.UseTestServer();
+                if (!kestrel)
+                {
+                    builder.WebHost.UseTestServer();
+                }
+
+                builder.Logging.SetMinimumLevel(LogLevel.Debug);
+                builder.Logging.AddProvider(logs);
                 builder.Services.AddChat();
-                builder.Services.AddSingleton<TimeProvider>(clock);
+                if (clock)
+                {
+                    builder.Services.AddSingleton<TimeProvider>(testClock);
+                }
             },
             web => web.UseChat());
         await app.StartAsync(TestContext.Current.CancellationToken);
@@ -85,7 +113,9 @@ public sealed class ChatTestApp : IAsyncDisposable
         // The key source is resolved on the first chat request, so the app id (known only now) can still be configured.
         app.Configuration[standalone ? ChatModule.VerifyKeysConfigKey : ChatModule.AppConfigKey] =
             standalone ? credentials.JwtVerifyKey : credentials.App.Value;
-        return new ChatTestApp(app, app.GetTestClient(), clock, credentials);
+        Uri baseUrl = kestrel ? new Uri(app.Urls.Single()) : new Uri("http://localhost/");
+        HttpClient client = kestrel ? new HttpClient { BaseAddress = baseUrl } : app.GetTestClient();
+        return new ChatTestApp(app, client, testClock, credentials, baseUrl, logs) { ConnectionString = connectionString };
     }
 
     /// <summary>A JWT of the platform for <paramref name="userId"/> (a new device).</summary>
@@ -128,6 +158,30 @@ public sealed class ChatTestApp : IAsyncDisposable
     }
 
     public Task<ChatAnswer> GetAsync(string path, ChatUser? user) => SendAsync(HttpMethod.Get, path, user);
+
+    /// <summary>
+    /// A platform group of the chat's app whose creator (rank 0) is <paramref name="owner"/>, made with real keys through
+    /// the platform's create use case (what the owner's client would send), for API tests of secret groups.
+    /// </summary>
+    public async Task<string> PlatformGroupAsync(ChatUser owner)
+    {
+        using var key = SymmetricKey.Generate();
+        (PrivateKey privateKey, PublicKey publicKey) = PrivateKey.Generate(EncryptionAlgorithm.Default);
+        using (privateKey)
+        {
+            string alg = EncryptionAlgorithm.Default.Id;
+            var data = new CreateData(
+                B64(publicKey.Wrap(key)), SymmetricKey.AlgorithmId, alg, B64(key.Wrap(privateKey)), publicKey.ToWireText(), alg,
+                "creator-key", B64(key.Encrypt(new byte[32])), "HMAC-SHA256", B64(key.Encrypt(new byte[32])), "OPE-16");
+            return await Services.GetRequiredService<Coffer.Server.Features.Groups.GroupStore>().CreateRootAsync(Credentials.App, owner.Id, data, CancellationToken.None);
+        }
+
+        static string B64(byte[] bytes) => Convert.ToBase64String(bytes);
+    }
+
+    /// <summary>A secret group of <paramref name="owner"/> (on a new platform group); returns the create answer.</summary>
+    public async Task<ChatAnswer> SecretGroupAsync(ChatUser owner, string name) =>
+        (await PostAsync("/api/group/create-secret", owner, new { name, coffer_group_id = await PlatformGroupAsync(owner) })).Ok();
 
     public Task<ChatAnswer> PostAsync(string path, ChatUser? user, object? body = null) => SendAsync(HttpMethod.Post, path, user, body ?? new { });
 

@@ -24,6 +24,22 @@ public sealed class AppAdmin(Database db, RootKey rootKey, TimeProvider time)
                 ? null
                 : await CreateInAsync(connection, transaction, DevAppName), ct);
 
+    /// <summary>
+    /// The first enabled app named <paramref name="name"/>, or a new one (one transaction, so two starting processes
+    /// agree): the app id and, only when it was created now, its credentials.
+    /// </summary>
+    public Task<(AppId App, AppCredentials? Created)> FindOrCreateAsync(string name, CancellationToken ct) =>
+        db.InTransactionAsync<(AppId, AppCredentials?)>(async (connection, transaction) =>
+        {
+            if ((await AppStore.ListAsync(connection, transaction)).FirstOrDefault(a => a.Name == name && a.DisabledAt is null) is { } found)
+            {
+                return (new AppId(found.Id), null);
+            }
+
+            AppCredentials created = await CreateInAsync(connection, transaction, name);
+            return (created.App, created);
+        }, ct);
+
     /// <summary>New public and secret tokens; the old ones stop working at once. Null when the app does not exist.</summary>
     public Task<(string PublicToken, string SecretToken)?> RenewTokensAsync(AppId app, CancellationToken ct) =>
         db.InTransactionAsync<(string, string)?>(async (connection, transaction) =>
