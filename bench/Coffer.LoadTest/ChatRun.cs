@@ -55,6 +55,8 @@ public static class ChatRun
             users = [.. registered];
             await output.WriteLineAsync(string.Create(Inv, $"setup: {users.Count} users registered and logged in in {clock.Elapsed.TotalSeconds:F1} s (untimed)"));
 
+            // JWTs live 5 minutes and registering 1,000 users can take longer on a busy machine: fresh ones first.
+            await RefreshJwtsAsync(client, settings, users, output, ct);
             clock.Restart();
             state.Groups = await CreateGroupsAsync(client, chatBase, users, chat.GroupSize, ct);
             await output.WriteLineAsync(string.Create(Inv,
@@ -76,12 +78,8 @@ public static class ChatRun
 
             await output.WriteLineAsync(string.Create(Inv, $"setup: {sockets.Count} WebSockets open on {wsUrl} in {clock.Elapsed.TotalSeconds:F1} s (untimed)"));
 
-            // The JWTs of the first users are minutes old by now (they live 5 minutes): fresh ones for the sends and
-            // fetches (the sockets stay authenticated from their upgrade).
-            clock.Restart();
-            await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
-                async (user, token) => await user.RefreshJwtAsync(client, settings, token));
-            await output.WriteLineAsync(string.Create(Inv, $"setup: {users.Count} JWTs refreshed in {clock.Elapsed.TotalSeconds:F1} s (untimed)"));
+            // Fresh JWTs again for the sends and fetches (the sockets stay authenticated from their upgrade).
+            await RefreshJwtsAsync(client, settings, users, output, ct);
 
             if (settings.Warmup > TimeSpan.Zero)
             {
@@ -123,6 +121,14 @@ public static class ChatRun
             await Task.WhenAll(receivers).WaitAsync(TimeSpan.FromSeconds(10), CancellationToken.None).ContinueWith(_ => { }, TaskScheduler.Default);
             users.ForEach(u => u?.Dispose());
         }
+    }
+
+    private static async Task RefreshJwtsAsync(LoadClient client, LoadSettings settings, List<LoadUser> users, TextWriter output, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+            async (user, token) => await user.RefreshJwtAsync(client, settings, token));
+        await output.WriteLineAsync(string.Create(Inv, $"setup: {users.Count} JWTs refreshed in {clock.Elapsed.TotalSeconds:F1} s (untimed)"));
     }
 
     /// <summary>Group g: users g·size … g·size + size − 1; the first creates it (public), the others join by id.</summary>
