@@ -103,8 +103,11 @@ public sealed class ChatClientTests(TestDatabases databases)
         Assert.Null(sync.RotatedKeyId);
         Assert.Equal("history from before bob joined", Assert.Single((await bob.GetMessagesAsync(thread, cancellationToken: Ct)).Messages).Text);
 
-        await carol.JoinGroupByInviteCodeAsync(group.InviteCode!, Ct);
-        Assert.Equal([carol.UserId], (await alice.SyncSecretGroupAsync(group.Id, Ct)).KeysHandedOver);
+        // Added by an admin: the admin's client hands the keys over at once. A role change moves the platform rank along.
+        await alice.AddMemberAsync(group.Id, carol.UserId, Ct);
+        await alice.ChangeRoleAsync(group.Id, bob.UserId, ChatRole.Moderator, Ct);
+        IReadOnlyList<GroupMember> platformMembers = await (await alice.PlatformGroupAsync(platform, Ct)).GetMembersAsync(cancellationToken: Ct);
+        Assert.Equal([(bob.UserId, 2), (carol.UserId, 4)], platformMembers.Select(m => (m.MemberId, m.Rank)).OrderBy(m => m.Item2));
         await bob.SendMessageAsync(thread, "bob to all", cancellationToken: Ct);
         Assert.Equal(["bob to all", "history from before bob joined"], (await carol.GetMessagesAsync(thread, cancellationToken: Ct)).Messages.Select(m => m.Text));
         CofferGroup carolsKeys = await carol.PlatformGroupAsync(platform, Ct);
