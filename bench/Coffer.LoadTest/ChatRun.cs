@@ -55,6 +55,8 @@ public static class ChatRun
             users = [.. registered];
             await output.WriteLineAsync(string.Create(Inv, $"setup: {users.Count} users registered and logged in in {clock.Elapsed.TotalSeconds:F1} s (untimed)"));
 
+            // JWTs live 5 minutes and registering 1,000 users can take longer on a busy machine: fresh ones first.
+            await RefreshJwtsAsync(client, settings, users, output, ct);
             clock.Restart();
             state.Groups = await CreateGroupsAsync(client, chatBase, users, chat.GroupSize, ct);
             await output.WriteLineAsync(string.Create(Inv,
@@ -76,12 +78,8 @@ public static class ChatRun
 
             await output.WriteLineAsync(string.Create(Inv, $"setup: {sockets.Count} WebSockets open on {wsUrl} in {clock.Elapsed.TotalSeconds:F1} s (untimed)"));
 
-            // The JWTs of the first users are minutes old by now (they live 5 minutes): fresh ones for the sends and
-            // fetches (the sockets stay authenticated from their upgrade).
-            clock.Restart();
-            await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
-                async (user, token) => await user.RefreshJwtAsync(client, settings, token));
-            await output.WriteLineAsync(string.Create(Inv, $"setup: {users.Count} JWTs refreshed in {clock.Elapsed.TotalSeconds:F1} s (untimed)"));
+            // Fresh JWTs again for the sends and fetches (the sockets stay authenticated from their upgrade).
+            await RefreshJwtsAsync(client, settings, users, output, ct);
 
             if (settings.Warmup > TimeSpan.Zero)
             {
@@ -125,6 +123,14 @@ public static class ChatRun
         }
     }
 
+    private static async Task RefreshJwtsAsync(LoadClient client, LoadSettings settings, List<LoadUser> users, TextWriter output, CancellationToken ct)
+    {
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(users, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct },
+            async (user, token) => await user.RefreshJwtAsync(client, settings, token));
+        await output.WriteLineAsync(string.Create(Inv, $"setup: {users.Count} JWTs refreshed in {clock.Elapsed.TotalSeconds:F1} s (untimed)"));
+    }
+
     /// <summary>Group g: users g·size … g·size + size − 1; the first creates it (public), the others join by id.</summary>
     private static async Task<ChatGroup[]> CreateGroupsAsync(LoadClient client, Uri chatBase, List<LoadUser> users, int size, CancellationToken ct)
     {
@@ -162,7 +168,6 @@ public static class ChatRun
     {
         var stats = new PhaseStats();
         using var inFlight = new SemaphoreSlim(settings.Concurrency);
-        using var historyInFlight = new SemaphoreSlim(MaxHistoryInFlight);
         var tasks = new List<Task>();
         long firstSeq = state.NextSeq;
         if (record)
@@ -173,36 +178,33 @@ public static class ChatRun
 
         long start = Stopwatch.GetTimestamp();
         long end = start + (long)(length.TotalSeconds * Stopwatch.Frequency);
+        // History fetches on their own loop, so a send loop waiting for a free slot never holds them up.
+        Task history = Task.Run(() => HistoryLoopAsync(client, chatBase, state, settings, start, end, record, stats, ct), ct);
         long sentInPhase = 0;
-        long fetchesInPhase = 0;
         while (Stopwatch.GetTimestamp() < end && !state.Budget.Exhausted)
         {
-            double elapsed = Stopwatch.GetElapsedTime(start).TotalSeconds;
-            long dueSends = (long)(elapsed * settings.Chat.Rate);
-            while (sentInPhase < dueSends && state.NextSeq < state.SendTicks.Length && state.Budget.TryTake())
+            long dueSends = (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * settings.Chat.Rate);
+            while (sentInPhase < dueSends && Stopwatch.GetTimestamp() < end && state.NextSeq < state.SendTicks.Length)
             {
                 if (!inFlight.Wait(0))
                 {
                     stats.Late++;
-                    await inFlight.WaitAsync(ct);
+                    TimeSpan left = Stopwatch.GetElapsedTime(Stopwatch.GetTimestamp(), end);
+                    if (left <= TimeSpan.Zero || !await inFlight.WaitAsync(left, ct))
+                    {
+                        break;
+                    }
+                }
+
+                if (!state.Budget.TryTake())
+                {
+                    inFlight.Release();
+                    break;
                 }
 
                 long seq = state.NextSeq++;
                 sentInPhase++;
                 tasks.Add(SendAsync(client, chatBase, state, seq, record, stats, inFlight, ct));
-            }
-
-            long dueFetches = (long)(elapsed * settings.Chat.HistoryRate);
-            while (fetchesInPhase < dueFetches && historyInFlight.Wait(0))
-            {
-                if (!state.Budget.TryTake())
-                {
-                    historyInFlight.Release();
-                    break;
-                }
-
-                fetchesInPhase++;
-                tasks.Add(FetchHistoryAsync(client, chatBase, state, record, stats, historyInFlight, ct));
             }
 
             if (tasks.Count > 4096)
@@ -214,6 +216,7 @@ public static class ChatRun
         }
 
         stats.Elapsed = Stopwatch.GetElapsedTime(start);
+        await history;
         await Task.WhenAll(tasks);
         if (record)
         {
@@ -221,6 +224,34 @@ public static class ChatRun
         }
 
         return stats;
+    }
+
+    /// <summary>History fetches paced at --history-rate until <paramref name="end"/>, at most 16 in flight.</summary>
+    private static async Task HistoryLoopAsync(
+        LoadClient client, Uri chatBase, ChatState state, LoadSettings settings, long start, long end, bool record, PhaseStats stats, CancellationToken ct)
+    {
+        using var inFlight = new SemaphoreSlim(MaxHistoryInFlight);
+        var fetches = new List<Task>();
+        long started = 0;
+        while (Stopwatch.GetTimestamp() < end)
+        {
+            long due = (long)(Stopwatch.GetElapsedTime(start).TotalSeconds * settings.Chat.HistoryRate);
+            while (started < due && inFlight.Wait(0))
+            {
+                if (!state.Budget.TryTake())
+                {
+                    inFlight.Release();
+                    break;
+                }
+
+                started++;
+                fetches.Add(FetchHistoryAsync(client, chatBase, state, record, stats, inFlight, ct));
+            }
+
+            await Task.Delay(5, ct);
+        }
+
+        await Task.WhenAll(fetches);
     }
 
     private static async Task SendAsync(

@@ -57,6 +57,7 @@ public sealed class ChatSession(ChatClient chat, ChatConsole console, string me)
         names[me] = profile.Username ?? "me";
         console.Line($"Logged in as [bold]{Markup.Escape(names[me])}[/]. Type [bold]/help[/] for commands, [bold]/list[/] for your conversations.");
         Task live = LiveLoopAsync(stop.Token);
+        await CatchUpAsync(stop.Token);
         try
         {
             while (!stop.IsCancellationRequested)
@@ -458,15 +459,57 @@ public sealed class ChatSession(ChatClient chat, ChatConsole console, string me)
                 console.Line($"[grey]message {e.MessageId} deleted[/]");
                 break;
             case ChatEventKind.GroupKeysNeeded:
-                SecretGroupSync sync = await chat.SyncSecretGroupAsync(e.Thread.Id, ct);
-                if (sync.KeysHandedOver.Count > 0 || sync.RotatedKeyId is not null)
-                {
-                    console.Line($"[grey]g{e.Thread.Id}: keys handed over to {sync.KeysHandedOver.Count} new member(s){(sync.RotatedKeyId is null ? "" : ", group key rotated")}[/]");
-                }
-
+                await SyncAsync(e.Thread.Id, ct);
                 break;
             default:
                 break;
+        }
+    }
+
+    /// <summary>
+    /// A secret group's key work for an admin's client: keys for members who joined by invite code, a rotation after a
+    /// removal. Failures are shown, not fatal (another admin's client may do it, or the next event).
+    /// </summary>
+    private async Task SyncAsync(long group, CancellationToken ct)
+    {
+        try
+        {
+            SecretGroupSync sync = await chat.SyncSecretGroupAsync(group, ct);
+            if (sync.KeysHandedOver.Count > 0 || sync.RotatedKeyId is not null)
+            {
+                console.Line($"[grey]g{group}: keys handed over to {sync.KeysHandedOver.Count} new member(s){(sync.RotatedKeyId is null ? "" : ", group key rotated")}[/]");
+            }
+        }
+        catch (Exception e) when (e is ChatApiException or ChatCryptoException or CofferException or HttpRequestException)
+        {
+            console.Line($"[yellow]g{group}: could not hand over the group keys ({Markup.Escape(e.Message)})[/]");
+        }
+    }
+
+    /// <summary>On start: secret chats waiting for this user, and the key work of secret groups this user administers.</summary>
+    private async Task CatchUpAsync(CancellationToken ct)
+    {
+        try
+        {
+            foreach (SecretChatInfo c in await chat.ListSecretChatsAsync(ct))
+            {
+                if (c.User2 == me && !c.User2Accepted)
+                {
+                    console.Line($"[yellow]{Markup.Escape(await NameAsync(c.User1, ct))} wants a secret chat with you: /accept c{c.Id}[/]");
+                }
+            }
+
+            foreach (ChatGroup g in await chat.GetUserGroupsAsync(ct))
+            {
+                if (g.Type == ChatGroupType.Secret && g.Role == ChatRole.Admin)
+                {
+                    await SyncAsync(g.Id, ct);
+                }
+            }
+        }
+        catch (Exception e) when (e is ChatApiException or HttpRequestException)
+        {
+            console.Line($"[yellow]{Markup.Escape(e.Message)}[/]");
         }
     }
 

@@ -29,7 +29,7 @@ public static class SignIn
             AnsiConsole.MarkupLine($"Profile [bold]{Markup.Escape(profile.Name)}[/]: logged in as [bold]{Markup.Escape(saved.Identifier)}[/].");
             for (int attempt = 0; attempt < Attempts; attempt++)
             {
-                string password = AnsiConsole.Prompt(new TextPrompt<string>($"Password for {Markup.Escape(saved.Identifier)} (unlocks this device's keys):").Secret());
+                string password = AnsiConsole.Prompt(new TextPrompt<string>($"Password for {Markup.Escape(saved.Identifier)} (unlocks this device's keys):").Secret(null));
                 EncryptedFileKeyStore keys = await profile.OpenKeysAsync(password, ct);
                 try
                 {
@@ -57,12 +57,12 @@ public static class SignIn
                 .AddChoices(["login", "register"]).DefaultValue("login").ShowDefaultValue());
             string identifier = AnsiConsole.Prompt(new TextPrompt<string>("Username:").Validate(
                 name => name.Trim().Length is > 0 and <= 50 ? ValidationResult.Success() : ValidationResult.Error("1 to 50 characters"))).Trim();
-            string password = AnsiConsole.Prompt(new TextPrompt<string>("Password:").Secret());
+            string password = AnsiConsole.Prompt(new TextPrompt<string>("Password:").Secret(null));
             try
             {
                 if (action == "register")
                 {
-                    string again = AnsiConsole.Prompt(new TextPrompt<string>("Password again:").Secret());
+                    string again = AnsiConsole.Prompt(new TextPrompt<string>("Password again:").Secret(null));
                     if (again != password)
                     {
                         AnsiConsole.MarkupLine("[red]The passwords differ.[/]");
