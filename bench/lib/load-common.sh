@@ -72,7 +72,7 @@ start_postgres() {
   as_postgres "$pg_bin/pg_ctl" -D "$pg_data" -w -t 60 -l "$pg_data/server.log" \
     -o "-p $pg_port -k $pg_data -c listen_addresses=127.0.0.1 -c max_connections=200 -c synchronous_commit=off" start >/dev/null
   as_postgres "$pg_bin/psql" -h 127.0.0.1 -p "$pg_port" -U postgres -d postgres -qc "CREATE DATABASE coffer" >/dev/null
-  database="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=coffer;Maximum Pool Size=100"
+  database="Host=127.0.0.1;Port=$pg_port;Username=postgres;Database=coffer;Maximum Pool Size=100${LOAD_PG_EXTRA:-}"
 }
 
 stop_postgres() {
