@@ -180,9 +180,7 @@ public sealed class GroupEndToEndTests
         CofferUser bob = await users.LoginAsync("bob");
         CofferUser carol = await users.LoginAsync("carol");
         UserId dave = await users.RegisterAsync("dave");
-        using CofferGroup group = await alice.CreateGroupAsync(cancellationToken: Ct);
-        await group.InviteAutoAsync(bob.UserId, cancellationToken: Ct);
-        await group.InviteAutoAsync(carol.UserId, cancellationToken: Ct);
+        using CofferGroup group = await GroupTestUsers.CreateGroupWithAsync(alice, bob, carol);
         using CofferGroup bobGroup = await bob.GetGroupAsync(group.GroupId, cancellationToken: Ct);
 
         var memberInvites = await Assert.ThrowsAsync<CofferException>(() => bobGroup.InviteAsync(dave, cancellationToken: Ct));

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using Coffer.Client.Groups;
 using Coffer.Client.Tests.Infrastructure;
 using Coffer.Protocol;
 
@@ -23,6 +24,18 @@ internal sealed class GroupTestUsers(RunningServer server) : IAsyncDisposable
         CofferUser user = Assert.IsType<LoginResult.LoggedIn>(await App.LoginAsync(name, Password, Ct)).User;
         users.Add(user);
         return user;
+    }
+
+    /// <summary>A new (unsigned) group of <paramref name="creator"/> with <paramref name="members"/> auto-invited, in that order.</summary>
+    public static async Task<CofferGroup> CreateGroupWithAsync(CofferUser creator, params CofferUser[] members)
+    {
+        CofferGroup group = await creator.CreateGroupAsync(cancellationToken: Ct);
+        foreach (CofferUser member in members)
+        {
+            await group.InviteAutoAsync(member.UserId, cancellationToken: Ct);
+        }
+
+        return group;
     }
 
     public async Task<UserId> RegisterAsync(string name) => (await backend.RegisterAsync(name, Password, Ct)).UserId;

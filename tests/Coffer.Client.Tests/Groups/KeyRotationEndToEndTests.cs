@@ -27,9 +27,7 @@ public sealed class KeyRotationEndToEndTests
         CofferUser alice = await users.LoginAsync("alice");
         CofferUser bob = await users.LoginAsync("bob");
         CofferUser carol = await users.LoginAsync("carol");
-        using CofferGroup group = await alice.CreateGroupAsync(cancellationToken: Ct);
-        await group.InviteAutoAsync(bob.UserId, cancellationToken: Ct);
-        await group.InviteAutoAsync(carol.UserId, cancellationToken: Ct);
+        using CofferGroup group = await GroupTestUsers.CreateGroupWithAsync(alice, bob, carol);
         using CofferGroup bobGroup = await bob.GetGroupAsync(group.GroupId, cancellationToken: Ct);
         string oldKey = group.NewestKey.KeyId;
         string oldData = group.EncryptString(Old);
@@ -75,8 +73,7 @@ public sealed class KeyRotationEndToEndTests
         await using var users = new GroupTestUsers(server);
         CofferUser alice = await users.LoginAsync("alice");
         CofferUser bob = await users.LoginAsync("bob");
-        using CofferGroup group = await alice.CreateGroupAsync(cancellationToken: Ct);
-        await group.InviteAutoAsync(bob.UserId, cancellationToken: Ct);
+        using CofferGroup group = await GroupTestUsers.CreateGroupWithAsync(alice, bob);
         using CofferGroup bobGroup = await bob.GetGroupAsync(group.GroupId, cancellationToken: Ct);
 
         string first = await group.KeyRotationAsync(cancellationToken: Ct);
@@ -98,8 +95,7 @@ public sealed class KeyRotationEndToEndTests
         await using var users = new GroupTestUsers(server);
         CofferUser alice = await users.LoginAsync("alice");
         CofferUser bob = await users.LoginAsync("bob");
-        using CofferGroup group = await alice.CreateGroupAsync(cancellationToken: Ct);
-        await group.InviteAutoAsync(bob.UserId, cancellationToken: Ct);
+        using CofferGroup group = await GroupTestUsers.CreateGroupWithAsync(alice, bob);
         using CofferGroup bobGroup = await bob.GetGroupAsync(group.GroupId, cancellationToken: Ct);
 
         string signedKey = await group.KeyRotationAsync(sign: true, Ct);
@@ -133,9 +129,7 @@ public sealed class KeyRotationEndToEndTests
         CofferUser alice = await users.LoginAsync("alice");
         CofferUser bob = await users.LoginAsync("bob");
         CofferUser mallory = await users.LoginAsync("mallory");
-        using CofferGroup group = await alice.CreateGroupAsync(cancellationToken: Ct);
-        await group.InviteAutoAsync(bob.UserId, cancellationToken: Ct);
-        await group.InviteAutoAsync(mallory.UserId, cancellationToken: Ct);
+        using CofferGroup group = await GroupTestUsers.CreateGroupWithAsync(alice, bob, mallory);
         using CofferGroup malloryGroup = await mallory.GetGroupAsync(group.GroupId, cancellationToken: Ct); // keeps the old key
 
         await group.KickAsync(mallory.UserId.Value, Ct);
@@ -191,8 +185,7 @@ public sealed class KeyRotationEndToEndTests
         CofferUser carol = await users.LoginAsync("carol");
 
         // A child group: the rotation is started through the parent, whose copy serves every parent member.
-        using CofferGroup parent = await alice.CreateGroupAsync(cancellationToken: Ct);
-        await parent.InviteAutoAsync(bob.UserId, cancellationToken: Ct);
+        using CofferGroup parent = await GroupTestUsers.CreateGroupWithAsync(alice, bob);
         using CofferGroup child = await parent.GetChildGroupAsync(await parent.CreateChildGroupAsync(cancellationToken: Ct), cancellationToken: Ct);
         string childOld = child.EncryptString(Old);
         string childKey = await child.KeyRotationAsync(sign: true, Ct);
@@ -209,8 +202,7 @@ public sealed class KeyRotationEndToEndTests
         using CofferGroup owner = await alice.CreateGroupAsync(cancellationToken: Ct);
         GroupId connectedId = await owner.CreateConnectedGroupAsync(cancellationToken: Ct);
         using CofferGroup connected = await owner.GetConnectedGroupAsync(connectedId, cancellationToken: Ct);
-        using CofferGroup team = await bob.CreateGroupAsync(cancellationToken: Ct);
-        await team.InviteAutoAsync(carol.UserId, cancellationToken: Ct);
+        using CofferGroup team = await GroupTestUsers.CreateGroupWithAsync(bob, carol);
         await connected.InviteGroupAutoAsync(team.GroupId, cancellationToken: Ct);
         using CofferGroup bobConnected = await team.GetConnectedGroupAsync(connectedId, cancellationToken: Ct);
         string connectedOld = connected.EncryptString(Old);
@@ -242,8 +234,7 @@ public sealed class KeyRotationEndToEndTests
         DeviceRegistrationStart phoneStart = await users.App.RegisterDeviceStartAsync("bob-phone", "phone password", Ct);
         await bob.RegisterDeviceAsync(phoneStart, Ct);
         using CofferUser phone = Assert.IsType<LoginResult.LoggedIn>(await users.App.LoginAsync("bob-phone", "phone password", Ct)).User;
-        using CofferGroup group = await alice.CreateGroupAsync(cancellationToken: Ct);
-        await group.InviteAutoAsync(bob.UserId, cancellationToken: Ct);
+        using CofferGroup group = await GroupTestUsers.CreateGroupWithAsync(alice, bob);
         using CofferGroup phoneGroup = await phone.GetGroupAsync(group.GroupId, cancellationToken: Ct);
         string oldUserKey = phone.NewestUserKey.GroupKeyId;
 
@@ -274,8 +265,7 @@ public sealed class KeyRotationEndToEndTests
         // of that group finishes the user-key rotation first.
         string newest = await bob.RotateUserKeysAsync(Ct);
         await bob.AwaitUserKeyRotationAsync(newest, Wait, Ct);
-        using CofferGroup later = await alice.CreateGroupAsync(cancellationToken: Ct);
-        await later.InviteAutoAsync(bob.UserId, cancellationToken: Ct);
+        using CofferGroup later = await GroupTestUsers.CreateGroupWithAsync(alice, bob);
         Assert.Null(phone.FindUserKey(newest));
         using CofferGroup phoneLater = await phone.GetGroupAsync(later.GroupId, cancellationToken: Ct);
         Assert.Equal(newest, phone.NewestUserKey.GroupKeyId);
