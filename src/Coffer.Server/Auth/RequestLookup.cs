@@ -30,29 +30,55 @@ public sealed class RequestLookup(Database db)
     /// <summary>The answers; a part is null when it was not asked.</summary>
     public sealed record Answer(AppTokenMatch? App, JwtSubject? Subject, bool? ForcedUserExists, GroupAccessResult? Access);
 
-    public async Task<Answer> RunAsync(Query query, CancellationToken ct)
+    /// <summary>
+    /// The batch text of every combination of the parts (subject, forced user, none / direct / member-group access),
+    /// composed once: the request path only picks one.
+    /// </summary>
+    private static readonly string[] Batches = [.. Enumerable.Range(0, 12).Select(Compose)];
+
+    private static int BatchIndex(bool subject, bool forcedUser, GroupQuery? group) =>
+        (subject ? 1 : 0) | (forcedUser ? 2 : 0) | ((group is null ? 0 : group.MemberGroup is null ? 1 : 2) << 2);
+
+    private static string Compose(int index)
     {
         string app = AppStore.AppOfTokenSql;
         List<string> statements = [AppStore.TokenMatchSql];
+        if ((index & 1) != 0)
+        {
+            statements.Add(UserStore.JwtSubjectSql(app));
+        }
+
+        if ((index & 2) != 0)
+        {
+            statements.Add(UserStore.UserExistsSql(app));
+        }
+
+        if ((index >> 2) is int access and > 0)
+        {
+            statements.Add(GroupAccessResolver.Sql(viaMemberGroup: access == 2, app));
+        }
+
+        return string.Join(";\n", statements);
+    }
+
+    public async Task<Answer> RunAsync(Query query, CancellationToken ct)
+    {
         var parameters = new DynamicParameters();
         parameters.Add("hash", query.TokenHash);
         parameters.Add("option", query.Option?.Name ?? "");
         if (query.Subject is JwtClaims subject)
         {
-            statements.Add(UserStore.JwtSubjectSql(app));
             parameters.Add("jwtUser", subject.User.Value);
             parameters.Add("jwtDevice", subject.Device.Value);
         }
 
         if (query.ForcedUser is string forced)
         {
-            statements.Add(UserStore.UserExistsSql(app));
             parameters.Add("user", forced);
         }
 
         if (query.Group is GroupQuery group)
         {
-            statements.Add(GroupAccessResolver.Sql(group.MemberGroup is not null, app));
             parameters.Add("target", group.Group);
             parameters.Add("member", group.User);
             if (group.MemberGroup is not null)
@@ -61,9 +87,10 @@ public sealed class RequestLookup(Database db)
             }
         }
 
+        string sql = Batches[BatchIndex(query.Subject is not null, query.ForcedUser is not null, query.Group)];
         await using DbConnection connection = await db.OpenAsync(ct);
         await using SqlMapper.GridReader grid = await connection.QueryMultipleAsync(
-            new CommandDefinition(string.Join(";\n", statements), parameters, cancellationToken: ct));
+            new CommandDefinition(sql, parameters, cancellationToken: ct));
         AppTokenMatch? match = await AppStore.ReadTokenMatchAsync(grid);
         JwtSubject? subjectAnswer = query.Subject is null ? null : await UserStore.ReadJwtSubjectAsync(grid);
         bool? forcedExists = query.ForcedUser is null ? null : await grid.ReadSingleAsync<long>() > 0;

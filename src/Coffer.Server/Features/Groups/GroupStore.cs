@@ -91,7 +91,7 @@ public sealed class GroupStore(Database db, TimeProvider time)
     {
         await using DbConnection connection = await db.OpenAsync(ct);
         await using SqlMapper.GridReader grid = await connection.QueryMultipleAsync(new CommandDefinition(
-            $"{KeysPageSql};\n{SearchKeysSql("@hmac")};\n{SearchKeysSql("@sortable")};\n{KeyUpdateSql}",
+            GroupDataSql,
             new
             {
                 group = access.Group.Value, member = access.Member, upper = long.MaxValue, lastId = "",
@@ -375,6 +375,9 @@ public sealed class GroupStore(Database db, TimeProvider time)
         """;
 
     private const string KeyUpdateSql = "SELECT COUNT(*) FROM rotation_pending WHERE group_id = @group AND member_id = @member";
+
+    /// <summary>The batch of GET /group/:gid: first key page, HMAC keys, sortable keys, rotation flag.</summary>
+    private static readonly string GroupDataSql = $"{KeysPageSql};\n{SearchKeysSql("@hmac")};\n{SearchKeysSql("@sortable")};\n{KeyUpdateSql}";
 
     private static async Task<IReadOnlyList<GroupKeyServerOutput>> KeysAsync(
         DbConnection connection, DbTransaction? transaction, GroupAccess access, long lastTime, string lastId, CancellationToken ct)
