@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Coffer.Chat.Api;
 using Coffer.Chat.Data;
+using Coffer.Chat.Messages;
 using Coffer.Chat.Platform;
 using Coffer.Chat.Profiles;
 using Dapper;
@@ -66,7 +67,7 @@ public sealed class GroupMember
 /// administers it; leaving and removal take the member out of the platform group first (so they can fetch no key from
 /// then on) and mark the key for rotation; deletion deletes the platform group too.
 /// </summary>
-public sealed class GroupStore(ChatDatabase database, TimeProvider time, ICofferPlatform platform, ILogger<GroupStore> logger)
+public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory, TimeProvider time, ICofferPlatform platform, ILogger<GroupStore> logger)
 {
     public const int SearchLimit = 50;
 
@@ -152,31 +153,48 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time, ICoffer
     }
 
     /// <summary>Joins a public group by id, or any group by its invite code; the caller becomes a member.</summary>
-    public Task<GroupView> JoinAsync(string user, long? groupId, string? inviteCode, CancellationToken ct) =>
-        database.InTransactionAsync(async (connection, transaction) =>
+    public async Task<GroupView> JoinAsync(string user, long? groupId, string? inviteCode, CancellationToken ct)
+    {
+        long? joined = null;
+        try
         {
-            long? id = groupId is long byId
-                ? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                    "SELECT id FROM chat_group WHERE id = @byId AND type = 'public' AND is_active = TRUE;", new { byId }, transaction, cancellationToken: ct))
-                : await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
-                    "SELECT id FROM chat_group WHERE invite_code = @inviteCode AND is_active = TRUE;", new { inviteCode }, transaction, cancellationToken: ct));
-            if (id is not long found)
+            return await database.InTransactionAsync(async (connection, transaction) =>
             {
-                throw groupId is null ? ChatProblem.NotFound("Invalid invite code") : ChatProblem.NotFound("Group not found");
-            }
+                long? id = groupId is long byId
+                    ? await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                        "SELECT id FROM chat_group WHERE id = @byId AND type = 'public' AND is_active = TRUE;", new { byId }, transaction, cancellationToken: ct))
+                    : await connection.ExecuteScalarAsync<long?>(new CommandDefinition(
+                        "SELECT id FROM chat_group WHERE invite_code = @inviteCode AND is_active = TRUE;", new { inviteCode }, transaction, cancellationToken: ct));
+                if (id is not long found)
+                {
+                    throw groupId is null ? ChatProblem.NotFound("Invalid invite code") : ChatProblem.NotFound("Group not found");
+                }
 
-            GroupView group = (await ViewAsync(connection, transaction, found, user, ct))!;
-            if (group.IsMember)
+                GroupView group = (await ViewAsync(connection, transaction, found, user, ct))!;
+                if (group.IsMember)
+                {
+                    throw ChatProblem.Conflict("Already a member of this group");
+                }
+
+                joined = found;
+                await AddMemberRowAsync(connection, transaction, found, user, GroupRoles.Member, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+                return (await ViewAsync(connection, transaction, found, user, ct))!;
+            }, ct);
+        }
+        finally
+        {
+            if (joined is long id)
             {
-                throw ChatProblem.Conflict("Already a member of this group");
+                directory.GroupChanged(id);
             }
-
-            await AddMemberRowAsync(connection, transaction, found, user, GroupRoles.Member, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
-            return (await ViewAsync(connection, transaction, found, user, ct))!;
-        }, ct);
+        }
+    }
 
     /// <summary>The caller leaves; in a secret group they leave the platform group first. Returns the group as it was.</summary>
-    public async Task<GroupView> LeaveAsync(long id, string user, CancellationToken ct)
+    public Task<GroupView> LeaveAsync(long id, string user, CancellationToken ct)
+        => ChangingAsync(id, LeaveCoreAsync(id, user, ct));
+
+    private async Task<GroupView> LeaveCoreAsync(long id, string user, CancellationToken ct)
     {
         GroupView before = await database.InTransactionAsync((connection, transaction) => CheckLeaveAsync(connection, transaction, id, user, ct), ct);
         await RemoveFromPlatformAsync(before, user, actor: null, ct);
@@ -212,7 +230,10 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time, ICoffer
         }, ct);
 
     /// <summary>Deletes the group with its members, messages and keys; admins only.</summary>
-    public async Task DeleteAsync(long id, string user, CancellationToken ct)
+    public Task DeleteAsync(long id, string user, CancellationToken ct)
+        => ChangingAsync(id, DeleteCoreAsync(id, user, ct));
+
+    private async Task DeleteCoreAsync(long id, string user, CancellationToken ct)
     {
         GroupView group = await database.InTransactionAsync(async (connection, transaction) =>
         {
@@ -235,6 +256,10 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time, ICoffer
         }
     }
 
+    /// <summary>An admin or moderator adds a user (who has a chat profile) as a member.</summary>
+    public Task AddMemberAsync(long id, string user, string target, CancellationToken ct)
+        => ChangingAsync(id, AddMemberCoreAsync(id, user, target, ct));
+
     /// <summary>A new invite code (the old one stops working); admins only, private and secret groups.</summary>
     public Task<string> RenewInviteCodeAsync(long id, string user, CancellationToken ct) =>
         database.InTransactionAsync(async (connection, transaction) =>
@@ -251,7 +276,7 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time, ICoffer
             return code;
         }, ct);
 
-    public Task AddMemberAsync(long id, string user, string target, CancellationToken ct) =>
+    private Task AddMemberCoreAsync(long id, string user, string target, CancellationToken ct) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
             Require(GroupRoles.CanAddMembers, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins and moderators can add members");
@@ -270,7 +295,10 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time, ICoffer
         }, ct);
 
     /// <summary>Removes a member; in a secret group from the platform group first. Returns the group as the caller sees it.</summary>
-    public async Task<GroupView> RemoveMemberAsync(long id, string user, string target, CancellationToken ct)
+    public Task<GroupView> RemoveMemberAsync(long id, string user, string target, CancellationToken ct)
+        => ChangingAsync(id, RemoveMemberCoreAsync(id, user, target, ct));
+
+    private async Task<GroupView> RemoveMemberCoreAsync(long id, string user, string target, CancellationToken ct)
     {
         GroupView before = await database.InTransactionAsync((connection, transaction) => CheckRemoveAsync(connection, transaction, id, user, target, ct), ct);
         await RemoveFromPlatformAsync(before, target, user, ct);
@@ -357,8 +385,15 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time, ICoffer
         return await RefreshKeyAsync(id, ct) ?? throw ChatProblem.NotFound("The Coffer group has no key");
     }
 
+    /// <summary>An admin changes a member's role (a group keeps at least one admin).</summary>
+    public Task ChangeRoleAsync(long id, string user, string target, string role, CancellationToken ct)
+        => ChangingAsync(id, ChangeRoleCoreAsync(id, user, target, role, ct));
+
     /// <summary>Reads the platform group's newest key id and records it (a change clears the pending rotation); null for a group without one.</summary>
-    public async Task<string?> RefreshKeyAsync(long id, CancellationToken ct)
+    public Task<string?> RefreshKeyAsync(long id, CancellationToken ct)
+        => ChangingAsync(id, RefreshKeyCoreAsync(id, ct));
+
+    private async Task<string?> RefreshKeyCoreAsync(long id, CancellationToken ct)
     {
         string? platformGroup;
         await using (DbConnection connection = await database.OpenAsync(ct))
@@ -379,7 +414,7 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time, ICoffer
         return newest;
     }
 
-    public Task ChangeRoleAsync(long id, string user, string target, string role, CancellationToken ct) =>
+    private Task ChangeRoleCoreAsync(long id, string user, string target, string role, CancellationToken ct) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
             Require(GroupRoles.CanAdminister, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins can change roles");
@@ -394,6 +429,34 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time, ICoffer
                 new { id, target, role }, transaction, cancellationToken: ct));
             return true;
         }, ct);
+
+    /// <summary>
+    /// Runs a change of a group's members, roles, key or existence and then tells the <see cref="ThreadDirectory"/>,
+    /// also when it failed (a step after a committed transaction may be what failed).
+    /// </summary>
+    private async Task<T> ChangingAsync<T>(long id, Task<T> change)
+    {
+        try
+        {
+            return await change;
+        }
+        finally
+        {
+            directory.GroupChanged(id);
+        }
+    }
+
+    private async Task ChangingAsync(long id, Task change)
+    {
+        try
+        {
+            await change;
+        }
+        finally
+        {
+            directory.GroupChanged(id);
+        }
+    }
 
     /// <summary>The caller's view of the group, for the message endpoints (404 unless visible).</summary>
     public static async Task<GroupView> VisibleAsync(DbConnection connection, DbTransaction? transaction, long id, string user, CancellationToken ct) =>

@@ -50,7 +50,7 @@ public readonly record struct ThreadAccess(bool CanSend, string? SendRefusal, bo
 /// Messages of secret chats and groups: paged newest first, edited and deleted by their sender (group admins and
 /// moderators may delete any). The server stores secret contents as opaque base64 and never reads them.
 /// </summary>
-public sealed class MessageStore(ChatDatabase database, TimeProvider time)
+public sealed class MessageStore(ChatDatabase database, ThreadDirectory directory, TimeProvider time)
 {
     public const int DefaultPageSize = 50;
     public const int MaxPageSize = 100;
@@ -69,62 +69,64 @@ public sealed class MessageStore(ChatDatabase database, TimeProvider time)
 
     /// <summary>
     /// Sends a message: <paramref name="content"/> for plain groups, <paramref name="encryptedContent"/> for secret ones.
-    /// A plain (read-committed) transaction, not a serializable one: the send only reads the sender's access and inserts
-    /// one row, so the only race is with a concurrent removal or key rotation, and its outcome — the message counts as
-    /// sent just before — is one a serial order allows. Serializable sends conflicted with each other under load (each
-    /// insert into a thread's index page broke the others' predicate locks) and were retried, which cost PostgreSQL most
-    /// of its CPU at a few hundred messages per second.
+    /// The sender's access comes from the <see cref="ThreadDirectory"/> and the send is one INSERT (atomic on its own,
+    /// so no transaction): the only race is with a concurrent removal, key rotation or deletion, and its outcome — the
+    /// message counts as sent just before — is one a serial order allows; a thread deleted in between answers 404 (the
+    /// insert's foreign key). Serializable sends conflicted with each other under load (each insert into a thread's
+    /// index page broke the others' predicate locks) and were retried, which cost PostgreSQL most of its CPU.
     /// </summary>
-    public Task<ChatMessage> SendAsync(
-        MessageThread thread, long id, string user, string? content, string? encryptedContent, string messageType, CancellationToken ct) =>
-        database.Database.InTransactionAsync(async (connection, transaction) =>
+    public async Task<ChatMessage> SendAsync(
+        MessageThread thread, long id, string user, string? content, string? encryptedContent, string messageType, CancellationToken ct)
+    {
+        ThreadAccess access = await directory.AccessAsync(thread, id, user, ct);
+        if (!access.CanSend)
         {
-            ThreadAccess access = await AccessAsync(connection, transaction, thread, id, user, ct);
-            if (!access.CanSend)
-            {
-                throw ChatProblem.Conflict(access.SendRefusal!);
-            }
+            throw ChatProblem.Conflict(access.SendRefusal!);
+        }
 
-            long now = time.GetUtcNow().ToUnixTimeMilliseconds();
-            long messageId;
-            if (thread == MessageThread.SecretChat)
+        bool secret = thread == MessageThread.SecretChat || access.Encrypted;
+        string? plain = secret ? "" : Required(content, "content");
+        string? encrypted = !secret ? null
+            : thread == MessageThread.Group ? CurrentKey(access, Required(encryptedContent, "encrypted_content"))
+            : Required(encryptedContent, "encrypted_content");
+        long now = time.GetUtcNow().ToUnixTimeMilliseconds();
+        CommandDefinition insert = thread == MessageThread.SecretChat
+            ? new CommandDefinition(
+                "INSERT INTO chat_secret_message (chat_id, sender_id, encrypted_content, message_type, created_at) " +
+                "VALUES (@id, @user, @encrypted, @messageType, @now) RETURNING id;",
+                new { id, user, encrypted, messageType, now }, cancellationToken: ct)
+            : new CommandDefinition(
+                "INSERT INTO chat_group_message (group_id, sender_id, content, message_type, created_at, is_encrypted, encrypted_content) " +
+                "VALUES (@id, @user, @plain, @messageType, @now, @secret, @encrypted) RETURNING id;",
+                new { id, user, plain, messageType, now, secret, encrypted }, cancellationToken: ct);
+        long messageId;
+        await using (DbConnection connection = await database.OpenAsync(ct))
+        {
+            try
             {
-                messageId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "INSERT INTO chat_secret_message (chat_id, sender_id, encrypted_content, message_type, created_at) " +
-                    "VALUES (@id, @user, @encrypted, @messageType, @now) RETURNING id;",
-                    new { id, user, encrypted = Required(encryptedContent, "encrypted_content"), messageType, now }, transaction, cancellationToken: ct));
+                messageId = await connection.ExecuteScalarAsync<long>(insert);
             }
-            else
+            catch (DbException e) when (database.Database.Dialect.IsForeignKeyViolation(e))
             {
-                messageId = await connection.ExecuteScalarAsync<long>(new CommandDefinition(
-                    "INSERT INTO chat_group_message (group_id, sender_id, content, message_type, created_at, is_encrypted, encrypted_content) " +
-                    "VALUES (@id, @user, @content, @messageType, @now, @encrypted, @encryptedContent) RETURNING id;",
-                    new
-                    {
-                        id, user, messageType, now, encrypted = access.Encrypted,
-                        content = access.Encrypted ? "" : Required(content, "content"),
-                        encryptedContent = access.Encrypted ? CurrentKey(access, Required(encryptedContent, "encrypted_content")) : null,
-                    },
-                    transaction, cancellationToken: ct));
+                throw thread == MessageThread.SecretChat ? ChatProblem.NotFound("Secret chat not found") : ChatProblem.NotFound("Group not found");
             }
+        }
 
-            // The row as inserted, without reading it back: on PostgreSQL a read of the new row takes a predicate lock
-            // on the index page that concurrent sends insert into, so concurrent sends failed serialization and retried.
-            bool secret = thread == MessageThread.SecretChat || access.Encrypted;
-            return new ChatMessage
-            {
-                Id = messageId, ThreadId = id, SenderId = user, MessageType = messageType, IsEncrypted = secret, CreatedAt = now,
-                Content = secret ? "" : content!, EncryptedContent = secret ? encryptedContent : null,
-            };
-        }, ct);
+        // The row as inserted, without reading it back.
+        return new ChatMessage
+        {
+            Id = messageId, ThreadId = id, SenderId = user, MessageType = messageType, IsEncrypted = secret, CreatedAt = now,
+            Content = plain, EncryptedContent = encrypted,
+        };
+    }
 
     /// <summary>A page, newest first: at most <paramref name="limit"/> messages older than <paramref name="before"/> (a message id).</summary>
     public async Task<(IReadOnlyList<ChatMessage> Messages, bool HasMore)> ListAsync(
         MessageThread thread, long id, string user, long? before, int limit, CancellationToken ct)
     {
-        await using DbConnection connection = await database.OpenAsync(ct);
-        await AccessAsync(connection, null, thread, id, user, ct);
+        await directory.AccessAsync(thread, id, user, ct);
         string olderThan = before is null ? "" : "AND id < @before ";
+        await using DbConnection connection = await database.OpenAsync(ct);
         var page = (await connection.QueryAsync<ChatMessage>(new CommandDefinition(
             thread.Select + $"WHERE {thread.ParentColumn} = @id {olderThan}ORDER BY id DESC LIMIT {limit + 1};",
             new { id, before }, cancellationToken: ct))).AsList();
@@ -175,14 +177,8 @@ public sealed class MessageStore(ChatDatabase database, TimeProvider time)
         }, ct);
 
     /// <summary>Who receives live events of the thread: both participants, or every member.</summary>
-    public async Task<IReadOnlyList<string>> RecipientsAsync(MessageThread thread, long id, CancellationToken ct)
-    {
-        await using DbConnection connection = await database.OpenAsync(ct);
-        string sql = thread == MessageThread.SecretChat
-            ? "SELECT user_1 FROM chat_secret_chat WHERE id = @id UNION SELECT user_2 FROM chat_secret_chat WHERE id = @id;"
-            : "SELECT user_id FROM chat_group_member WHERE group_id = @id;";
-        return (await connection.QueryAsync<string>(new CommandDefinition(sql, new { id }, cancellationToken: ct))).AsList();
-    }
+    public ValueTask<IReadOnlyCollection<string>> RecipientsAsync(MessageThread thread, long id, CancellationToken ct) =>
+        directory.RecipientsAsync(thread, id, ct);
 
     private static async Task ThrowWhyAsync(
         DbConnection connection, DbTransaction transaction, MessageThread thread, long id, long messageId, string forbidden, CancellationToken ct)

@@ -1,6 +1,7 @@
 using System.Data.Common;
 using Coffer.Chat.Api;
 using Coffer.Chat.Data;
+using Coffer.Chat.Messages;
 using Coffer.Chat.Profiles;
 using Dapper;
 
@@ -48,7 +49,7 @@ public sealed class SecretChat
 /// user B approves and uploads the symmetric keys, nothing changes once the keys are finalized); when the statement
 /// changes no row, the chat is read again inside the same transaction to name the rule that failed.
 /// </summary>
-public sealed class SecretChatStore(ChatDatabase database, TimeProvider time)
+public sealed class SecretChatStore(ChatDatabase database, ThreadDirectory directory, TimeProvider time)
 {
     private const string Columns =
         "id AS Id, user_1 AS User1, user_2 AS User2, user_1_public_key AS User1PublicKey, user_2_public_key AS User2PublicKey, " +
@@ -152,19 +153,29 @@ public sealed class SecretChatStore(ChatDatabase database, TimeProvider time)
         }, ct);
 
     /// <summary>Either participant deletes the chat with all its messages.</summary>
-    public Task DeleteAsync(long id, string user, CancellationToken ct) =>
-        database.InTransactionAsync(async (connection, transaction) =>
+    public async Task DeleteAsync(long id, string user, CancellationToken ct)
+    {
+        try
         {
-            int changed = await connection.ExecuteAsync(new CommandDefinition(
-                "DELETE FROM chat_secret_chat WHERE id = @id AND (user_1 = @user OR user_2 = @user);",
-                new { id, user }, transaction, cancellationToken: ct));
-            if (changed == 0)
+            await database.InTransactionAsync(async (connection, transaction) =>
             {
-                Participant(await FindAsync(connection, transaction, id, ct), user);
-            }
+                int changed = await connection.ExecuteAsync(new CommandDefinition(
+                    "DELETE FROM chat_secret_chat WHERE id = @id AND (user_1 = @user OR user_2 = @user);",
+                    new { id, user }, transaction, cancellationToken: ct));
+                if (changed == 0)
+                {
+                    Participant(await FindAsync(connection, transaction, id, ct), user);
+                }
 
-            return true;
-        }, ct);
+                return true;
+            }, ct);
+        }
+        finally
+        {
+            // The ThreadDirectory keeps finalized chats (nothing else about them changes) until they are deleted.
+            directory.SecretChatChanged(id);
+        }
+    }
 
     public static Task<SecretChat?> FindAsync(DbConnection connection, DbTransaction? transaction, long id, CancellationToken ct) =>
         connection.QuerySingleOrDefaultAsync<SecretChat>(new CommandDefinition(
