@@ -29,9 +29,10 @@ public sealed class ChatHub
         {
             if (connections.TryGetValue(user, out var mine))
             {
-                foreach (Channel<byte[]> channel in mine.Values)
+                // Enumerating the dictionary itself takes no lock and copies nothing (.Values would snapshot it).
+                foreach (KeyValuePair<Guid, Channel<byte[]>> socket in mine)
                 {
-                    channel.Writer.TryWrite(frame);
+                    socket.Value.Writer.TryWrite(frame);
                 }
             }
         }
