@@ -53,6 +53,7 @@ public sealed class ThreadDirectory(ChatDatabase database, TimeProvider time)
     public const int MaxThreads = 100_000;
 
     private readonly ConcurrentDictionary<(bool Secret, long Id), Slot> slots = new();
+    private int slotCount;
 
     /// <summary>The group's members and state, or null for a group that does not exist or was deactivated.</summary>
     public async ValueTask<GroupThread?> GroupAsync(long id, CancellationToken ct) =>
@@ -93,7 +94,7 @@ public sealed class ThreadDirectory(ChatDatabase database, TimeProvider time)
 
     private void Changed((bool, long) key)
     {
-        Slot slot = slots.GetOrAdd(key, static _ => new Slot());
+        Slot slot = SlotOf(key);
         lock (slot)
         {
             slot.Generation++;
@@ -103,13 +104,7 @@ public sealed class ThreadDirectory(ChatDatabase database, TimeProvider time)
 
     private async ValueTask<object?> GetAsync((bool, long) key, Func<DbConnection, long, CancellationToken, Task<(object? Value, bool Keep)>> load, CancellationToken ct)
     {
-        if (slots.Count > MaxThreads)
-        {
-            // A load in flight keeps its (now unreachable) slot: its result is simply not remembered.
-            slots.Clear();
-        }
-
-        Slot slot = slots.GetOrAdd(key, static _ => new Slot());
+        Slot slot = SlotOf(key);
         long now = time.GetTimestamp();
         long generation;
         lock (slot)
@@ -142,6 +137,24 @@ public sealed class ThreadDirectory(ChatDatabase database, TimeProvider time)
         }
 
         return value;
+    }
+
+    private Slot SlotOf((bool, long) key)
+    {
+        if (slots.TryGetValue(key, out Slot? slot))
+        {
+            return slot;
+        }
+
+        // Counted here, not with slots.Count (which takes every lock of the dictionary). A load in flight keeps its
+        // (now unreachable) slot when the directory starts over: its result is simply not remembered.
+        if (Interlocked.Increment(ref slotCount) > MaxThreads)
+        {
+            slots.Clear();
+            Interlocked.Exchange(ref slotCount, 0);
+        }
+
+        return slots.GetOrAdd(key, static _ => new Slot());
     }
 
     private static async Task<(object?, bool)> LoadGroupAsync(DbConnection connection, long id, CancellationToken ct)
