@@ -163,7 +163,8 @@ public sealed partial class ChatClient : IDisposable
             Str(m, "username"),
             Str(m, "avatar_url"),
             ParseRole(m.GetProperty("role").GetString()),
-            ParseTime(m.GetProperty("joined_at").GetString())))];
+            ParseTime(m.GetProperty("joined_at").GetString()),
+            m.TryGetProperty("keys_ready", out JsonElement ready) && ready.ValueKind is JsonValueKind.True or JsonValueKind.False ? ready.GetBoolean() : null))];
         ChatRole? mine = members.FirstOrDefault(m => m.UserId == UserId)?.Role;
         return new ChatGroupDetails(Remember(ReadGroup(group, mine)), members);
     }
@@ -206,24 +207,32 @@ public sealed partial class ChatClient : IDisposable
         {
             CofferGroup group = await PlatformGroupAsync(platform, cancellationToken).ConfigureAwait(false);
             await group.InviteAutoAsync(new UserId(userId), RankOf(ChatRole.Member), cancellationToken).ConfigureAwait(false);
+            await ReportKeysHandedOverAsync(groupId, [userId], cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
     /// POST /api/group/{id}/remove-member; admins (anyone) and moderators (members). In a secret group the server
-    /// removes the platform membership and this client then rotates the key (when it may: admins), so the removed
-    /// member cannot read what is sent afterwards.
+    /// removes the platform membership and this client then rotates the key right away, so the removed member cannot
+    /// read anything sent afterwards. Returns the new key id, or null for other groups and when the platform refuses
+    /// this user the rotation (an app whose <c>min_rank_key_rotation</c> excludes moderators): the group then stays
+    /// marked for rotation and an admin's client rotates on its next sync.
     /// </summary>
-    public async Task RemoveMemberAsync(long groupId, string userId, CancellationToken cancellationToken = default)
+    public async Task<string?> RemoveMemberAsync(long groupId, string userId, CancellationToken cancellationToken = default)
     {
         await SendAsync(HttpMethod.Post, $"group/{groupId}/remove-member", new JsonObject { ["user_id"] = userId }, cancellationToken).ConfigureAwait(false);
-        if (await CofferGroupIdAsync(groupId, cancellationToken).ConfigureAwait(false) is not null)
+        if (await CofferGroupIdAsync(groupId, cancellationToken).ConfigureAwait(false) is null)
         {
-            ChatGroupDetails details = await GetGroupAsync(groupId, cancellationToken).ConfigureAwait(false);
-            if (details.Group.Role == ChatRole.Admin)
-            {
-                await RotateGroupKeyAsync(groupId, cancellationToken).ConfigureAwait(false);
-            }
+            return null;
+        }
+
+        try
+        {
+            return await RotateGroupKeyAsync(groupId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CofferException e) when (e.Is(Coffer.Protocol.ProtocolError.GroupUserRank))
+        {
+            return null;
         }
     }
 
@@ -473,10 +482,19 @@ public sealed partial class ChatClient : IDisposable
                 return new ChatEvent(type == "message.created" ? ChatEventKind.MessageCreated : ChatEventKind.MessageUpdated, type, thread, message, message.Id);
             case "message.deleted":
                 return new ChatEvent(ChatEventKind.MessageDeleted, type, thread, null, root.GetProperty("message_id").GetInt64());
-            case "group.keys_needed":
-                return new ChatEvent(ChatEventKind.GroupKeysNeeded, type, thread, null, null);
             default:
-                return new ChatEvent(ChatEventKind.Other, type, thread, null, null);
+                ChatEventKind kind = type switch
+                {
+                    "group.keys_needed" => ChatEventKind.GroupKeysNeeded,
+                    "group.keys_handed_over" => ChatEventKind.GroupKeysHandedOver,
+                    "group.member_joined" => ChatEventKind.GroupMemberJoined,
+                    "group.member_removed" => ChatEventKind.GroupMemberRemoved,
+                    "secret_chat.requested" => ChatEventKind.SecretChatRequested,
+                    "secret_chat.accepted" => ChatEventKind.SecretChatAccepted,
+                    "secret_chat.keys_finalized" => ChatEventKind.SecretChatKeysFinalized,
+                    _ => ChatEventKind.Other,
+                };
+                return new ChatEvent(kind, type, thread, null, null, Str(root, "user_id"), Str(root, "reason"));
         }
     }
 

@@ -81,6 +81,7 @@ public static class ChatModule
         services.AddSingleton<ProfileStore>();
         services.AddSingleton<SecretChatStore>();
         services.AddSingleton<GroupStore>();
+        services.AddSingleton<SecretGroupKeys>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<ChatHub>();
         services.AddHostedService<MigrateChatOnStart>();

@@ -97,14 +97,18 @@ public sealed class ChatClientTests(TestDatabases databases)
         Assert.Null(locked.Text);
         Assert.NotNull(locked.DecryptionError);
         await Assert.ThrowsAsync<ChatCryptoException>(() => bob.SendMessageAsync(thread, "no key yet", cancellationToken: Ct));
+        // The hand-over ledger: the creator holds the keys, bob waits for them.
+        Assert.Equal([(alice.UserId, true), (bob.UserId, false)], await KeysReadyAsync(bob, group.Id));
 
         SecretGroupSync sync = await alice.SyncSecretGroupAsync(group.Id, Ct);
         Assert.Equal([bob.UserId], sync.KeysHandedOver);
         Assert.Null(sync.RotatedKeyId);
+        Assert.Equal([(alice.UserId, true), (bob.UserId, true)], await KeysReadyAsync(bob, group.Id));
         Assert.Equal("history from before bob joined", Assert.Single((await bob.GetMessagesAsync(thread, cancellationToken: Ct)).Messages).Text);
 
         // Added by an admin: the admin's client hands the keys over at once. A role change moves the platform rank along.
         await alice.AddMemberAsync(group.Id, carol.UserId, Ct);
+        Assert.Equal([(alice.UserId, true), (bob.UserId, true), (carol.UserId, true)], await KeysReadyAsync(alice, group.Id));
         await alice.ChangeRoleAsync(group.Id, bob.UserId, ChatRole.Moderator, Ct);
         IReadOnlyList<GroupMember> platformMembers = await (await alice.PlatformGroupAsync(platform, Ct)).GetMembersAsync(cancellationToken: Ct);
         Assert.Equal([(bob.UserId, 2), (carol.UserId, 4)], platformMembers.Select(m => (m.MemberId, m.Rank)).OrderBy(m => m.Item2));
@@ -113,10 +117,14 @@ public sealed class ChatClientTests(TestDatabases databases)
         CofferGroup carolsKeys = await carol.PlatformGroupAsync(platform, Ct);
         string oldCiphertext = await CiphertextAsync(bob, group.Id, 0);
 
-        // Removal: the server kicks carol from the platform group, alice's client rotates the key.
-        await alice.RemoveMemberAsync(group.Id, carol.UserId, Ct);
+        // Removal: the server kicks carol from the platform group, alice's client rotates the key in the same call
+        // (no window: the platform's newest key is the new one when RemoveMemberAsync returns).
+        string? rotatedOnRemoval = await alice.RemoveMemberAsync(group.Id, carol.UserId, Ct);
+        Assert.NotNull(rotatedOnRemoval);
+        Assert.Equal(rotatedOnRemoval, await app.Services.GetRequiredService<Coffer.Chat.Platform.ICofferPlatform>().NewestKeyIdAsync(platform.Value, Ct));
         ChatGroupDetails after = await alice.GetGroupAsync(group.Id, Ct);
         Assert.False(after.Group.KeyRotationPending);
+        Assert.Equal([(alice.UserId, true), (bob.UserId, true)], after.Members.Select(m => (m.UserId, m.KeysReady ?? false)));
         Assert.DoesNotContain(after.Members, m => m.UserId == carol.UserId);
         await alice.SendMessageAsync(thread, "after carol was removed", cancellationToken: Ct);
         await bob.SendMessageAsync(thread, "bob after the rotation", cancellationToken: Ct);
@@ -145,6 +153,10 @@ public sealed class ChatClientTests(TestDatabases databases)
         await alice.DeleteGroupAsync(group.Id, Ct);
         await Assert.ThrowsAsync<CofferException>(() => alice.User.GetGroupAsync(platform, cancellationToken: Ct));
     }
+
+    /// <summary>Who in the group holds the keys, as the server's hand-over ledger says (group details, <c>keys_ready</c>).</summary>
+    private static async Task<(string, bool)[]> KeysReadyAsync(ChatClient reader, long groupId) =>
+        [.. (await reader.GetGroupAsync(groupId, Ct)).Members.Select(m => (m.UserId, m.KeysReady ?? throw new InvalidOperationException("keys_ready missing")))];
 
     /// <summary>The stored ciphertext of the message at <paramref name="index"/> (newest first), as the server answers it.</summary>
     internal static async Task<string> CiphertextAsync(ChatClient reader, long groupId, int index) =>
