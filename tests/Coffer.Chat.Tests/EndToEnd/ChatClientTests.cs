@@ -154,6 +154,56 @@ public sealed class ChatClientTests(TestDatabases databases)
         await Assert.ThrowsAsync<CofferException>(() => alice.User.GetGroupAsync(platform, cancellationToken: Ct));
     }
 
+    [Theory, Databases]
+    public async Task LiveNotices_ThroughTheClient_ArriveAsTypedEvents(DatabaseKind db)
+    {
+        await using ChatTestApp app = await ChatTestApp.StartAsync(db, databases, kestrel: true, clock: false);
+        using SdkUsers users = SdkUsers.For(app);
+        ChatClient alice = await users.ChatAsync("alice");
+        ChatClient bob = await users.ChatAsync("bob");
+        using var live = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        live.CancelAfter(TimeSpan.FromSeconds(60));
+        Task<List<ChatEvent>> aliceEvents = EventsAsync(alice, 3, live.Token);
+        Task<List<ChatEvent>> bobEvents = EventsAsync(bob, 3, live.Token);
+        await WaitForConnectionAsync(app, alice.UserId);
+        await WaitForConnectionAsync(app, bob.UserId);
+
+        // Secret chat: bob hears the request, alice the acceptance and the finalized keys.
+        SecretChatInfo chat = await alice.CreateSecretChatAsync(bob.UserId, Ct);
+        await bob.ApproveSecretChatAsync(chat.Id, Ct);
+        // Secret group: bob joins by code and waits; alice's client hands the keys over; bob hears it.
+        ChatGroup group = await alice.CreateSecretGroupAsync("Plans", cancellationToken: Ct);
+        await bob.JoinGroupByInviteCodeAsync(group.InviteCode!, Ct);
+        await alice.SyncSecretGroupAsync(group.Id, Ct);
+
+        List<ChatEvent> toAlice = await aliceEvents;
+        List<ChatEvent> toBob = await bobEvents;
+        Assert.Equal(
+            [(ChatEventKind.SecretChatAccepted, ChatThread.SecretChat(chat.Id), bob.UserId), (ChatEventKind.SecretChatKeysFinalized, ChatThread.SecretChat(chat.Id), bob.UserId),
+             (ChatEventKind.GroupKeysNeeded, ChatThread.Group(group.Id), bob.UserId)],
+            toAlice.Select(e => (e.Kind, e.Thread, e.UserId!)));
+        Assert.Equal(
+            [(ChatEventKind.SecretChatRequested, ChatThread.SecretChat(chat.Id), alice.UserId), (ChatEventKind.GroupMemberJoined, ChatThread.Group(group.Id), bob.UserId),
+             (ChatEventKind.GroupKeysHandedOver, ChatThread.Group(group.Id), bob.UserId)],
+            toBob.Select(e => (e.Kind, e.Thread, e.UserId!)));
+        Assert.Equal("joined", toBob[1].Reason);
+    }
+
+    private static async Task<List<ChatEvent>> EventsAsync(ChatClient client, int count, CancellationToken ct)
+    {
+        var events = new List<ChatEvent>();
+        await foreach (ChatEvent e in client.LiveAsync(ct))
+        {
+            events.Add(e);
+            if (events.Count == count)
+            {
+                break;
+            }
+        }
+
+        return events;
+    }
+
     /// <summary>Who in the group holds the keys, as the server's hand-over ledger says (group details, <c>keys_ready</c>).</summary>
     private static async Task<(string, bool)[]> KeysReadyAsync(ChatClient reader, long groupId) =>
         [.. (await reader.GetGroupAsync(groupId, Ct)).Members.Select(m => (m.UserId, m.KeysReady ?? throw new InvalidOperationException("keys_ready missing")))];

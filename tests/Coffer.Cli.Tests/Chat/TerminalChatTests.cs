@@ -67,10 +67,14 @@ public sealed partial class TerminalChatTests
         tmux.Type("alice", "/secret bob");
         string created = await tmux.WaitForAsync("alice", p => CreatedChat().IsMatch(p), "created secret chat", Step);
         string chat = "c" + CreatedChat().Match(created).Groups[1].Value;
+        // Bob hears of it live (no polling), and /list shows it too.
+        await tmux.WaitForTextAsync("bob", $"alice wants a secret chat with you: /accept {chat}", Step);
         tmux.Type("bob", "/list");
         await tmux.WaitForTextAsync("bob", $"waiting for you: /accept {chat}", Step);
         tmux.Type("bob", $"/accept {chat}");
         await tmux.WaitForTextAsync("bob", "── secret chat with alice", Step);
+        await tmux.WaitForTextAsync("alice", $"bob accepted the secret chat {chat}", Step);
+        await tmux.WaitForTextAsync("alice", $"the secret chat {chat} with bob is ready: /open {chat}", Step);
         tmux.Type("alice", $"/open {chat}");
         await tmux.WaitForTextAsync("alice", "── secret chat with bob", Step);
 
