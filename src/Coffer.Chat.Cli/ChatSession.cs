@@ -91,6 +91,10 @@ public sealed class ChatSession(ChatClient chat, ChatConsole console, string me)
                 }
             }
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // SIGINT or SIGTERM (System.CommandLine cancels ct): end like /quit, even while a key read or a request waits.
+        }
         finally
         {
             await stop.CancelAsync();
