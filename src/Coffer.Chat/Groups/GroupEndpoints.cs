@@ -199,15 +199,25 @@ public static class GroupEndpoints
                 member_count = group.MemberCount,
                 coffer_group_id = group.CofferGroupId,
                 key_rotation_pending = group.KeyRotationPending,
-                members = members.Select(m => new
-                {
-                    user_id = m.UserId,
-                    username = m.Username,
-                    avatar_url = m.AvatarUrl,
-                    role = m.Role,
-                    joined_at = ChatApi.Timestamp(m.JoinedAt),
-                    keys_ready = ready is null ? null : ready.TryGetValue(m.UserId, out bool r) ? r : (bool?)null,
-                }),
+                // The seed's member shape; secret groups add keys_ready.
+                members = members.Select(m => ready is null
+                    ? (object)new
+                    {
+                        user_id = m.UserId,
+                        username = m.Username,
+                        avatar_url = m.AvatarUrl,
+                        role = m.Role,
+                        joined_at = ChatApi.Timestamp(m.JoinedAt),
+                    }
+                    : new
+                    {
+                        user_id = m.UserId,
+                        username = m.Username,
+                        avatar_url = m.AvatarUrl,
+                        role = m.Role,
+                        joined_at = ChatApi.Timestamp(m.JoinedAt),
+                        keys_ready = ready.TryGetValue(m.UserId, out bool r) ? r : (bool?)null,
+                    }),
                 invite_code = GroupRoles.SeesInviteCode(group.Role) ? group.InviteCode : null,
             },
         });
