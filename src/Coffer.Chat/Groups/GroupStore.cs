@@ -374,7 +374,7 @@ public sealed class GroupStore(ChatDatabase database, TimeProvider time, ICoffer
     }
 
     /// <summary>
-    /// POST /api/group/{id}/key-rotated (admins of secret groups): records the platform group's newest key id, which
+    /// POST /api/group/{id}/key-rotated (admins and moderators of secret groups): records the platform group's newest key id, which
     /// clears the pending rotation when it changed. Returns the key id.
     /// </summary>
     public async Task<string> RecordKeyAsync(long id, string user, CancellationToken ct)

@@ -66,13 +66,16 @@ public sealed class SecretGroupApiTests(TestDatabases databases)
             (await app.SendAsync(HttpMethod.Put, $"/api/group/{id}/messages/{messageId}", alice, new { encrypted_content = Sealed("old-key", "edit") })).Status);
         (await app.SendAsync(HttpMethod.Put, $"/api/group/{id}/messages/{messageId}", alice, new { encrypted_content = Sealed(keyId, "edit") })).Ok();
 
-        // key-rotated: admins of secret groups only; answers the platform's newest key id.
+        // key-rotated: admins and moderators of secret groups only; answers the platform's newest key id.
         (await app.PostAsync("/api/group/join", bob, new { invite_code = created["group"].GetProperty("invite_code").GetString() })).Ok();
         Assert.Equal(HttpStatusCode.Forbidden, (await app.PostAsync($"/api/group/{id}/key-rotated", bob)).Status);
         long pub = Id((await app.PostAsync("/api/group/create", alice, new { name = "open" })).Ok());
         Assert.Equal(HttpStatusCode.BadRequest, (await app.PostAsync($"/api/group/{pub}/key-rotated", alice)).Status);
         Assert.Equal(HttpStatusCode.NotFound, (await app.PostAsync($"/api/group/{id + 100}/key-rotated", alice)).Status);
         Assert.Equal(keyId, (await app.PostAsync($"/api/group/{id}/key-rotated", alice)).Ok()["key_id"].GetString());
+        // Moderators remove members and so rotate too: they may record it.
+        (await app.PostAsync($"/api/group/{id}/change-role", alice, new { user_id = bob.Id, role = "moderator" })).Ok();
+        Assert.Equal(keyId, (await app.PostAsync($"/api/group/{id}/key-rotated", bob)).Ok()["key_id"].GetString());
     }
 
     [Theory, Databases]
