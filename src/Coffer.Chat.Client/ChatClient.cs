@@ -30,6 +30,9 @@ public sealed partial class ChatClient : IDisposable
     private readonly SemaphoreSlim groupLock = new(1, 1);
     private readonly object cacheLock = new();
 
+    /// <summary>How long a closing live socket waits for the server's close frame before it is dropped.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>A client for the chat server at <paramref name="baseUrl"/> (the part before <c>/api/</c>), acting as <paramref name="user"/>.</summary>
     /// <param name="baseUrl">The chat server, e.g. <c>http://127.0.0.1:8080</c> (in-process: the Coffer server's URL).</param>
     /// <param name="user">The logged-in Coffer user; its JWT (refreshed when needed) authenticates every request.</param>
@@ -301,16 +304,29 @@ public sealed partial class ChatClient : IDisposable
         await socket.ConnectAsync(builder.Uri, http, cancellationToken).ConfigureAwait(false);
         byte[] buffer = new byte[16 * 1024];
         using var frame = new MemoryStream();
-        while (!cancellationToken.IsCancellationRequested && socket.State == WebSocketState.Open)
+        // On cancellation the socket is closed with the handshake (the server answers the close frame, which ends the
+        // pending receive), not aborted; the receive gives up CloseTimeout later if the server does not answer.
+        using var receiveStop = new CancellationTokenSource();
+        Task closing = Task.CompletedTask;
+        using CancellationTokenRegistration closeOnCancel = cancellationToken.Register(() =>
+        {
+            receiveStop.CancelAfter(CloseTimeout);
+            closing = CloseOutputAsync(socket, receiveStop.Token);
+        });
+        while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
         {
             WebSocketReceiveResult result;
             try
             {
-                result = await socket.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
+                result = await socket.ReceiveAsync(buffer, receiveStop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
+            }
+            catch (WebSocketException) when (cancellationToken.IsCancellationRequested)
+            {
+                break; // the server went away while this side was closing
             }
 
             if (result.MessageType == WebSocketMessageType.Close)
@@ -331,10 +347,16 @@ public sealed partial class ChatClient : IDisposable
             }
 
             frame.SetLength(0);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                continue; // closing: read on until the server's close frame, yield nothing more
+            }
+
             yield return await ReadEventAsync(root, cancellationToken).ConfigureAwait(false);
         }
 
-        if (socket.State == WebSocketState.Open)
+        await closing.ConfigureAwait(false);
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             using var close = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
@@ -345,6 +367,19 @@ public sealed partial class ChatClient : IDisposable
             {
                 // the server went away first
             }
+        }
+    }
+
+    /// <summary>Sends the close frame of <see cref="LiveAsync"/>'s socket; failures mean the connection is gone already.</summary>
+    private static async Task CloseOutputAsync(ClientWebSocket socket, CancellationToken giveUp)
+    {
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, giveUp).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // the server went away first, or the socket was not open any more
         }
     }
 

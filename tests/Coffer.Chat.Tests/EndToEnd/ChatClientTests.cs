@@ -189,6 +189,29 @@ public sealed class ChatClientTests(TestDatabases databases)
         Assert.Equal("joined", toBob[1].Reason);
     }
 
+    [Theory, Databases]
+    public async Task LiveAsync_Cancelled_ClosesTheSocketAndEndsAtOnce(DatabaseKind db)
+    {
+        await using ChatTestApp app = await ChatTestApp.StartAsync(db, databases, kestrel: true, clock: false);
+        using SdkUsers users = SdkUsers.For(app);
+        ChatClient alice = await users.ChatAsync("alice");
+        using var live = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        Task<List<ChatEvent>> listening = EventsAsync(alice, 1, live.Token);
+        await WaitForConnectionAsync(app, alice.UserId);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await live.CancelAsync();
+        Assert.Empty(await listening.WaitAsync(TimeSpan.FromSeconds(5), Ct)); // ends normally, without an exception
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"took {clock.Elapsed}"); // the close handshake, not the 2 s give-up
+        ChatHub hub = app.Services.GetRequiredService<ChatHub>();
+        for (int i = 0; i < 50 && hub.ConnectionCount(alice.UserId) > 0; i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.Equal(0, hub.ConnectionCount(alice.UserId));
+    }
+
     private static async Task<List<ChatEvent>> EventsAsync(ChatClient client, int count, CancellationToken ct)
     {
         var events = new List<ChatEvent>();
