@@ -301,7 +301,15 @@ public sealed partial class ChatClient : IDisposable
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + await User.GetJwtAsync(cancellationToken).ConfigureAwait(false));
         var builder = new UriBuilder(new Uri(baseUrl, "api/live")) { Scheme = baseUrl.Scheme == "https" ? "wss" : "ws" };
-        await socket.ConnectAsync(builder.Uri, http, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await socket.ConnectAsync(builder.Uri, http, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            yield break; // cancelled while connecting: ends like a cancelled receive, without events
+        }
+
         byte[] buffer = new byte[16 * 1024];
         using var frame = new MemoryStream();
         // On cancellation the socket is closed with the handshake (the server answers the close frame, which ends the
