@@ -81,8 +81,8 @@ public sealed class ChatConsole
     {
         if (Console.IsInputRedirected)
         {
-            // Not a terminal (piped input): plain lines.
-            return await Task.Run(Console.In.ReadLine, ct);
+            // Not a terminal (piped input): plain lines. WaitAsync: a blocked read must not hold up cancellation (see below).
+            return await Task.Run(Console.In.ReadLine, CancellationToken.None).WaitAsync(ct);
         }
 
         lock (gate)
@@ -96,7 +96,10 @@ public sealed class ChatConsole
         {
             while (true)
             {
-                ConsoleKeyInfo key = await Task.Run(() => Console.ReadKey(intercept: true), ct);
+                // Task.Run's token cannot stop a ReadKey that already blocks: WaitAsync lets the session end on
+                // cancellation (SIGTERM, SIGINT) at once; the abandoned read is on a pool thread, which never keeps the
+                // process alive.
+                ConsoleKeyInfo key = await Task.Run(() => Console.ReadKey(intercept: true), CancellationToken.None).WaitAsync(ct);
                 lock (gate)
                 {
                     switch (key.Key)

@@ -91,6 +91,10 @@ public sealed class ChatSession(ChatClient chat, ChatConsole console, string me)
                 }
             }
         }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // SIGINT or SIGTERM (System.CommandLine cancels ct): end like /quit, even while a key read or a request waits.
+        }
         finally
         {
             await stop.CancelAsync();
@@ -375,7 +379,8 @@ public sealed class ChatSession(ChatClient chat, ChatConsole console, string me)
         {
             string name = m.Username ?? m.UserId;
             names.TryAdd(m.UserId, name);
-            table.AddRow(Markup.Escape(name) + (m.UserId == me ? " (you)" : ""), m.Role.ToString().ToLowerInvariant(),
+            table.AddRow(Markup.Escape(name) + (m.UserId == me ? " (you)" : ""),
+                m.Role.ToString().ToLowerInvariant() + (m.KeysReady == false ? " [yellow](waiting for keys)[/]" : ""),
                 m.JoinedAt.ToLocalTime().ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture));
         }
 
@@ -460,6 +465,32 @@ public sealed class ChatSession(ChatClient chat, ChatConsole console, string me)
                 break;
             case ChatEventKind.GroupKeysNeeded:
                 await SyncAsync(e.Thread.Id, ct);
+                break;
+            case ChatEventKind.SecretChatRequested when e.UserId is string from:
+                console.Line($"[yellow]{Markup.Escape(await NameAsync(from, ct))} wants a secret chat with you: /accept {Id(e.Thread)}[/]");
+                break;
+            case ChatEventKind.SecretChatAccepted when e.UserId is string by:
+                console.Line($"[grey]{Markup.Escape(await NameAsync(by, ct))} accepted the secret chat {Id(e.Thread)}[/]");
+                break;
+            case ChatEventKind.SecretChatKeysFinalized when e.UserId is string by:
+                console.Line($"[grey]the secret chat {Id(e.Thread)} with {Markup.Escape(await NameAsync(by, ct))} is ready: /open {Id(e.Thread)}[/]");
+                break;
+            case ChatEventKind.GroupMemberJoined when e.UserId is string who && who != me:
+                console.Line($"[grey]{Markup.Escape(await NameAsync(who, ct))} {(e.Reason == "added" ? "was added to" : "joined")} {Id(e.Thread)}[/]");
+                break;
+            case ChatEventKind.GroupMemberRemoved when e.UserId == me:
+                if (open == e.Thread)
+                {
+                    Close();
+                }
+
+                console.Line(e.Reason == "removed" ? $"[yellow]you were removed from {Id(e.Thread)}[/]" : $"[grey]you left {Id(e.Thread)}[/]");
+                break;
+            case ChatEventKind.GroupMemberRemoved when e.UserId is string who:
+                console.Line($"[grey]{Markup.Escape(await NameAsync(who, ct))} {(e.Reason == "removed" ? "was removed from" : "left")} {Id(e.Thread)}[/]");
+                break;
+            case ChatEventKind.GroupKeysHandedOver:
+                console.Line($"[grey]{Id(e.Thread)}: an admin's client handed you the group keys; its messages are readable now[/]");
                 break;
             default:
                 break;

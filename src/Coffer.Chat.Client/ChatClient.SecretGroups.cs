@@ -53,10 +53,28 @@ public sealed partial class ChatClient
             page = await group.GetJoinRequestsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
         }
 
+        if (handedOver.Count > 0)
+        {
+            await ReportKeysHandedOverAsync(groupId, handedOver, cancellationToken).ConfigureAwait(false);
+        }
+
         string? rotated = details.Group.KeyRotationPending && details.Group.Role == ChatRole.Admin
             ? await RotateGroupKeyAsync(groupId, cancellationToken).ConfigureAwait(false)
             : null;
         return new SecretGroupSync(handedOver, rejected, rotated);
+    }
+
+    /// <summary>
+    /// POST /api/group/{id}/keys-handed-over: tells the server which members this client just gave the keys (it checks
+    /// each with the platform, records it, and notifies them). In batches of the server's limit.
+    /// </summary>
+    private async Task ReportKeysHandedOverAsync(long groupId, IReadOnlyList<string> members, CancellationToken cancellationToken)
+    {
+        foreach (string[] batch in members.Chunk(100))
+        {
+            await SendAsync(HttpMethod.Post, $"group/{groupId}/keys-handed-over", new JsonObject { ["user_ids"] = new JsonArray([.. batch.Select(m => (JsonNode)m)]) },
+                cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>

@@ -30,6 +30,9 @@ public sealed partial class ChatClient : IDisposable
     private readonly SemaphoreSlim groupLock = new(1, 1);
     private readonly object cacheLock = new();
 
+    /// <summary>How long a closing live socket waits for the server's close frame before it is dropped.</summary>
+    private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>A client for the chat server at <paramref name="baseUrl"/> (the part before <c>/api/</c>), acting as <paramref name="user"/>.</summary>
     /// <param name="baseUrl">The chat server, e.g. <c>http://127.0.0.1:8080</c> (in-process: the Coffer server's URL).</param>
     /// <param name="user">The logged-in Coffer user; its JWT (refreshed when needed) authenticates every request.</param>
@@ -163,7 +166,8 @@ public sealed partial class ChatClient : IDisposable
             Str(m, "username"),
             Str(m, "avatar_url"),
             ParseRole(m.GetProperty("role").GetString()),
-            ParseTime(m.GetProperty("joined_at").GetString())))];
+            ParseTime(m.GetProperty("joined_at").GetString()),
+            m.TryGetProperty("keys_ready", out JsonElement ready) && ready.ValueKind is JsonValueKind.True or JsonValueKind.False ? ready.GetBoolean() : null))];
         ChatRole? mine = members.FirstOrDefault(m => m.UserId == UserId)?.Role;
         return new ChatGroupDetails(Remember(ReadGroup(group, mine)), members);
     }
@@ -206,24 +210,32 @@ public sealed partial class ChatClient : IDisposable
         {
             CofferGroup group = await PlatformGroupAsync(platform, cancellationToken).ConfigureAwait(false);
             await group.InviteAutoAsync(new UserId(userId), RankOf(ChatRole.Member), cancellationToken).ConfigureAwait(false);
+            await ReportKeysHandedOverAsync(groupId, [userId], cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>
     /// POST /api/group/{id}/remove-member; admins (anyone) and moderators (members). In a secret group the server
-    /// removes the platform membership and this client then rotates the key (when it may: admins), so the removed
-    /// member cannot read what is sent afterwards.
+    /// removes the platform membership and this client then rotates the key right away, so the removed member cannot
+    /// read anything sent afterwards. Returns the new key id, or null for other groups and when the platform refuses
+    /// this user the rotation (an app whose <c>min_rank_key_rotation</c> excludes moderators): the group then stays
+    /// marked for rotation and an admin's client rotates on its next sync.
     /// </summary>
-    public async Task RemoveMemberAsync(long groupId, string userId, CancellationToken cancellationToken = default)
+    public async Task<string?> RemoveMemberAsync(long groupId, string userId, CancellationToken cancellationToken = default)
     {
         await SendAsync(HttpMethod.Post, $"group/{groupId}/remove-member", new JsonObject { ["user_id"] = userId }, cancellationToken).ConfigureAwait(false);
-        if (await CofferGroupIdAsync(groupId, cancellationToken).ConfigureAwait(false) is not null)
+        if (await CofferGroupIdAsync(groupId, cancellationToken).ConfigureAwait(false) is null)
         {
-            ChatGroupDetails details = await GetGroupAsync(groupId, cancellationToken).ConfigureAwait(false);
-            if (details.Group.Role == ChatRole.Admin)
-            {
-                await RotateGroupKeyAsync(groupId, cancellationToken).ConfigureAwait(false);
-            }
+            return null;
+        }
+
+        try
+        {
+            return await RotateGroupKeyAsync(groupId, cancellationToken).ConfigureAwait(false);
+        }
+        catch (CofferException e) when (e.Is(Coffer.Protocol.ProtocolError.GroupUserRank))
+        {
+            return null;
         }
     }
 
@@ -289,19 +301,40 @@ public sealed partial class ChatClient : IDisposable
         using var socket = new ClientWebSocket();
         socket.Options.SetRequestHeader("Authorization", "Bearer " + await User.GetJwtAsync(cancellationToken).ConfigureAwait(false));
         var builder = new UriBuilder(new Uri(baseUrl, "api/live")) { Scheme = baseUrl.Scheme == "https" ? "wss" : "ws" };
-        await socket.ConnectAsync(builder.Uri, http, cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await socket.ConnectAsync(builder.Uri, http, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            yield break; // cancelled while connecting: ends like a cancelled receive, without events
+        }
+
         byte[] buffer = new byte[16 * 1024];
         using var frame = new MemoryStream();
-        while (!cancellationToken.IsCancellationRequested && socket.State == WebSocketState.Open)
+        // On cancellation the socket is closed with the handshake (the server answers the close frame, which ends the
+        // pending receive), not aborted; the receive gives up CloseTimeout later if the server does not answer.
+        using var receiveStop = new CancellationTokenSource();
+        Task closing = Task.CompletedTask;
+        using CancellationTokenRegistration closeOnCancel = cancellationToken.Register(() =>
+        {
+            receiveStop.CancelAfter(CloseTimeout);
+            closing = CloseOutputAsync(socket, receiveStop.Token);
+        });
+        while (socket.State is WebSocketState.Open or WebSocketState.CloseSent)
         {
             WebSocketReceiveResult result;
             try
             {
-                result = await socket.ReceiveAsync(buffer, cancellationToken).ConfigureAwait(false);
+                result = await socket.ReceiveAsync(buffer, receiveStop.Token).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {
                 break;
+            }
+            catch (WebSocketException) when (cancellationToken.IsCancellationRequested)
+            {
+                break; // the server went away while this side was closing
             }
 
             if (result.MessageType == WebSocketMessageType.Close)
@@ -322,10 +355,16 @@ public sealed partial class ChatClient : IDisposable
             }
 
             frame.SetLength(0);
+            if (cancellationToken.IsCancellationRequested)
+            {
+                continue; // closing: read on until the server's close frame, yield nothing more
+            }
+
             yield return await ReadEventAsync(root, cancellationToken).ConfigureAwait(false);
         }
 
-        if (socket.State == WebSocketState.Open)
+        await closing.ConfigureAwait(false);
+        if (socket.State is WebSocketState.Open or WebSocketState.CloseReceived)
         {
             using var close = new CancellationTokenSource(TimeSpan.FromSeconds(2));
             try
@@ -336,6 +375,19 @@ public sealed partial class ChatClient : IDisposable
             {
                 // the server went away first
             }
+        }
+    }
+
+    /// <summary>Sends the close frame of <see cref="LiveAsync"/>'s socket; failures mean the connection is gone already.</summary>
+    private static async Task CloseOutputAsync(ClientWebSocket socket, CancellationToken giveUp)
+    {
+        try
+        {
+            await socket.CloseOutputAsync(WebSocketCloseStatus.NormalClosure, null, giveUp).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is WebSocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
+        {
+            // the server went away first, or the socket was not open any more
         }
     }
 
@@ -473,10 +525,19 @@ public sealed partial class ChatClient : IDisposable
                 return new ChatEvent(type == "message.created" ? ChatEventKind.MessageCreated : ChatEventKind.MessageUpdated, type, thread, message, message.Id);
             case "message.deleted":
                 return new ChatEvent(ChatEventKind.MessageDeleted, type, thread, null, root.GetProperty("message_id").GetInt64());
-            case "group.keys_needed":
-                return new ChatEvent(ChatEventKind.GroupKeysNeeded, type, thread, null, null);
             default:
-                return new ChatEvent(ChatEventKind.Other, type, thread, null, null);
+                ChatEventKind kind = type switch
+                {
+                    "group.keys_needed" => ChatEventKind.GroupKeysNeeded,
+                    "group.keys_handed_over" => ChatEventKind.GroupKeysHandedOver,
+                    "group.member_joined" => ChatEventKind.GroupMemberJoined,
+                    "group.member_removed" => ChatEventKind.GroupMemberRemoved,
+                    "secret_chat.requested" => ChatEventKind.SecretChatRequested,
+                    "secret_chat.accepted" => ChatEventKind.SecretChatAccepted,
+                    "secret_chat.keys_finalized" => ChatEventKind.SecretChatKeysFinalized,
+                    _ => ChatEventKind.Other,
+                };
+                return new ChatEvent(kind, type, thread, null, null, Str(root, "user_id"), Str(root, "reason"));
         }
     }
 

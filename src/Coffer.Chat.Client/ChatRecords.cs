@@ -94,7 +94,11 @@ public sealed record ChatGroup(
 /// <param name="AvatarUrl">Their avatar URL, if set.</param>
 /// <param name="Role">Their role.</param>
 /// <param name="JoinedAt">When they joined.</param>
-public sealed record ChatGroupMember(string UserId, string? Username, string? AvatarUrl, ChatRole Role, DateTimeOffset JoinedAt);
+/// <param name="KeysReady">
+/// Secret groups: true once an admin's client has handed this member the group keys, false while they wait for them
+/// (null for other groups, and for members who joined before the server kept the hand-over ledger).
+/// </param>
+public sealed record ChatGroupMember(string UserId, string? Username, string? AvatarUrl, ChatRole Role, DateTimeOffset JoinedAt, bool? KeysReady = null);
 
 /// <summary>A group with its members (<c>GET /api/group/{id}</c>).</summary>
 /// <param name="Group">The group.</param>
@@ -167,6 +171,24 @@ public enum ChatEventKind
     /// <summary>A secret group needs an admin's client: a joiner waits for the keys, or the key must be rotated.</summary>
     GroupKeysNeeded,
 
+    /// <summary>Someone (<see cref="ChatEvent.UserId"/>) asks this user for a secret chat: accept it with <see cref="ChatClient.ApproveSecretChatAsync"/>.</summary>
+    SecretChatRequested,
+
+    /// <summary>The other side (<see cref="ChatEvent.UserId"/>) accepted this user's secret chat.</summary>
+    SecretChatAccepted,
+
+    /// <summary>The other side uploaded the chat key: the secret chat is ready for messages.</summary>
+    SecretChatKeysFinalized,
+
+    /// <summary>A member (<see cref="ChatEvent.UserId"/>) joined the group (<see cref="ChatEvent.Reason"/> "joined") or was added ("added").</summary>
+    GroupMemberJoined,
+
+    /// <summary>A member (<see cref="ChatEvent.UserId"/>) left the group (<see cref="ChatEvent.Reason"/> "left") or was removed ("removed"); sent to them too.</summary>
+    GroupMemberRemoved,
+
+    /// <summary>An admin's client handed this member the keys of a secret group: its messages are readable now.</summary>
+    GroupKeysHandedOver,
+
     /// <summary>An event type this library version does not know (<see cref="ChatEvent.Type"/> names it).</summary>
     Other,
 }
@@ -177,7 +199,10 @@ public enum ChatEventKind
 /// <param name="Thread">The conversation.</param>
 /// <param name="Message">The message (created/updated).</param>
 /// <param name="MessageId">The message id (all message events).</param>
-public sealed record ChatEvent(ChatEventKind Kind, string Type, ChatThread Thread, ChatMessage? Message, long? MessageId);
+/// <param name="UserId">The user the notice is about (secret-chat and membership events): the requester, the joiner, the removed member.</param>
+/// <param name="Reason">Why (membership events: "joined", "added", "left", "removed"; keys needed: "join", "rotation").</param>
+public sealed record ChatEvent(
+    ChatEventKind Kind, string Type, ChatThread Thread, ChatMessage? Message, long? MessageId, string? UserId = null, string? Reason = null);
 
 /// <summary>A chat request the server refused: its HTTP status and the seed's <c>detail</c>.</summary>
 public sealed class ChatApiException(int status, string detail) : Exception($"{status}: {detail}")

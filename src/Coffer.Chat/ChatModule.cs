@@ -82,6 +82,7 @@ public static class ChatModule
         services.AddSingleton<SecretChatStore>();
         services.AddSingleton<GroupStore>();
         services.AddSingleton<ThreadDirectory>();
+        services.AddSingleton<SecretGroupKeys>();
         services.AddSingleton<MessageStore>();
         services.AddSingleton<ChatHub>();
         services.AddHostedService<MigrateChatOnStart>();

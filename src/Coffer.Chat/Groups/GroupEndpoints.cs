@@ -27,6 +27,7 @@ public static class GroupEndpoints
         groups.MapPost("/{group_id}/change-role", ChangeRoleAsync);
         groups.MapPost("/{group_id}/renew-invite-code", RenewInviteCodeAsync);
         groups.MapPost("/{group_id}/key-rotated", KeyRotatedAsync);
+        groups.MapPost("/{group_id}/keys-handed-over", KeysHandedOverAsync);
     }
 
     private static async Task<IResult> CreateAsync(HttpContext context, GroupStore groups)
@@ -117,6 +118,7 @@ public static class GroupEndpoints
         GroupView group = await groups.JoinAsync(
             context.ChatUser(), groupId, inviteCode is null ? null : InviteCodes.Check(inviteCode), context.RequestAborted);
         await KeysNeededAsync(groups, hub, group, "join", context.ChatUser(), context.RequestAborted);
+        await MembershipAsync(groups, hub, group.Id, "group.member_joined", context.ChatUser(), "joined", context.ChatUser(), [], context.RequestAborted);
         return ChatApi.Ok(new
         {
             message = "Successfully joined group",
@@ -138,8 +140,25 @@ public static class GroupEndpoints
     {
         GroupView group = await groups.LeaveAsync(ChatApi.Id(group_id, "Group"), context.ChatUser(), context.RequestAborted);
         await KeysNeededAsync(groups, hub, group, "rotation", context.ChatUser(), context.RequestAborted);
+        await MembershipAsync(groups, hub, group.Id, "group.member_removed", context.ChatUser(), "left", context.ChatUser(), [context.ChatUser()], context.RequestAborted);
         return ChatApi.Message("Successfully left group");
     }
+
+    /// <summary>
+    /// A membership notice (<c>group.member_joined</c>, <c>group.member_removed</c>) to every member after the change
+    /// committed, and to <paramref name="alsoTo"/> (a member who just left or was removed). Ids only.
+    /// </summary>
+    private static async Task MembershipAsync(
+        GroupStore groups, ChatHub hub, long group, string type, string user, string reason, string by, string[] alsoTo, CancellationToken ct) =>
+        hub.Publish([.. await groups.MemberIdsAsync(group, ct), .. alsoTo], new Dictionary<string, object>
+        {
+            ["type"] = type,
+            ["thread"] = "group",
+            ["thread_id"] = group,
+            ["user_id"] = user,
+            ["reason"] = reason,
+            ["by"] = by,
+        });
 
     /// <summary>
     /// Secret groups: tells the admins' and moderators' clients (live event <c>group.keys_needed</c>) that a joiner waits
@@ -160,10 +179,12 @@ public static class GroupEndpoints
         }
     }
 
-    private static async Task<IResult> DetailsAsync(string group_id, HttpContext context, GroupStore groups)
+    private static async Task<IResult> DetailsAsync(string group_id, HttpContext context, GroupStore groups, SecretGroupKeys keys)
     {
         (GroupView group, IReadOnlyList<GroupMember> members) =
             await groups.DetailsAsync(ChatApi.Id(group_id, "Group"), context.ChatUser(), context.RequestAborted);
+        // Secret groups: per member whether an admin's client has handed over the keys (null: joined before the ledger).
+        IReadOnlyDictionary<string, bool>? ready = group.CofferGroupId is null ? null : await keys.KeysReadyAsync(group.Id, context.RequestAborted);
         return ChatApi.Ok(new
         {
             group = new
@@ -178,14 +199,25 @@ public static class GroupEndpoints
                 member_count = group.MemberCount,
                 coffer_group_id = group.CofferGroupId,
                 key_rotation_pending = group.KeyRotationPending,
-                members = members.Select(m => new
-                {
-                    user_id = m.UserId,
-                    username = m.Username,
-                    avatar_url = m.AvatarUrl,
-                    role = m.Role,
-                    joined_at = ChatApi.Timestamp(m.JoinedAt),
-                }),
+                // The seed's member shape; secret groups add keys_ready.
+                members = members.Select(m => ready is null
+                    ? (object)new
+                    {
+                        user_id = m.UserId,
+                        username = m.Username,
+                        avatar_url = m.AvatarUrl,
+                        role = m.Role,
+                        joined_at = ChatApi.Timestamp(m.JoinedAt),
+                    }
+                    : new
+                    {
+                        user_id = m.UserId,
+                        username = m.Username,
+                        avatar_url = m.AvatarUrl,
+                        role = m.Role,
+                        joined_at = ChatApi.Timestamp(m.JoinedAt),
+                        keys_ready = ready.TryGetValue(m.UserId, out bool r) ? r : (bool?)null,
+                    }),
                 invite_code = GroupRoles.SeesInviteCode(group.Role) ? group.InviteCode : null,
             },
         });
@@ -240,11 +272,12 @@ public static class GroupEndpoints
         return ChatApi.Message("Group deleted successfully");
     }
 
-    private static async Task<IResult> AddMemberAsync(string group_id, HttpContext context, GroupStore groups)
+    private static async Task<IResult> AddMemberAsync(string group_id, HttpContext context, GroupStore groups, ChatHub hub)
     {
         long id = ChatApi.Id(group_id, "Group");
         string target = UserId(await ChatApi.ReadObjectAsync(context.Request));
         await groups.AddMemberAsync(id, context.ChatUser(), target, context.RequestAborted);
+        await MembershipAsync(groups, hub, id, "group.member_joined", target, "added", context.ChatUser(), [], context.RequestAborted);
         return ChatApi.Message("Member added successfully");
     }
 
@@ -254,6 +287,7 @@ public static class GroupEndpoints
         string target = UserId(await ChatApi.ReadObjectAsync(context.Request));
         GroupView group = await groups.RemoveMemberAsync(id, context.ChatUser(), target, context.RequestAborted);
         await KeysNeededAsync(groups, hub, group, "rotation", target, context.RequestAborted);
+        await MembershipAsync(groups, hub, id, "group.member_removed", target, "removed", context.ChatUser(), [target], context.RequestAborted);
         return ChatApi.Message("Member removed successfully");
     }
 
@@ -262,6 +296,39 @@ public static class GroupEndpoints
     {
         string keyId = await groups.RecordKeyAsync(ChatApi.Id(group_id, "Group"), context.ChatUser(), context.RequestAborted);
         return ChatApi.Ok(new { message = "Key rotation recorded", key_id = keyId });
+    }
+
+    /// <summary>
+    /// POST /api/group/{id}/keys-handed-over <c>{"user_ids": […]}</c>: an admin's or moderator's client handed the keys of a
+    /// secret group to these members; the server confirms each with the platform, records the hand-over in the ledger
+    /// and tells each confirmed member (<c>group.keys_handed_over</c>).
+    /// </summary>
+    private static async Task<IResult> KeysHandedOverAsync(string group_id, HttpContext context, SecretGroupKeys keys, ChatHub hub)
+    {
+        long id = ChatApi.Id(group_id, "Group");
+        JsonElement body = await ChatApi.ReadObjectAsync(context.Request);
+        if (!body.TryGetProperty("user_ids", out JsonElement list) || list.ValueKind != JsonValueKind.Array
+            || list.GetArrayLength() is 0 or > SecretGroupKeys.MaxReport
+            || list.EnumerateArray().Any(u => u.ValueKind != JsonValueKind.String || u.GetString() is not { Length: > 0 and <= 100 }))
+        {
+            throw ChatProblem.BadRequest($"user_ids must be a list of 1 to {SecretGroupKeys.MaxReport} user ids");
+        }
+
+        (IReadOnlyList<string> handed, string keyId) = await keys.HandOverAsync(
+            id, context.ChatUser(), [.. list.EnumerateArray().Select(u => u.GetString()!.ToLowerInvariant())], context.RequestAborted);
+        foreach (string member in handed)
+        {
+            hub.Publish([member], new Dictionary<string, object>
+            {
+                ["type"] = "group.keys_handed_over",
+                ["thread"] = "group",
+                ["thread_id"] = id,
+                ["user_id"] = member,
+                ["key_id"] = keyId,
+            });
+        }
+
+        return ChatApi.Ok(new { message = "Key hand-over recorded", key_id = keyId, handed_over = handed });
     }
 
     private static async Task<IResult> ChangeRoleAsync(string group_id, HttpContext context, GroupStore groups)

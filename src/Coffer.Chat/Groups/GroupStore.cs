@@ -86,6 +86,7 @@ public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory,
         string user, string name, string? description, string type, string? avatarUrl, string? cofferGroupId, CancellationToken ct)
     {
         string? keyId = null;
+        string? publicKeyId = null;
         if (type == GroupTypes.Secret)
         {
             string platformGroup = cofferGroupId ?? throw ChatProblem.BadRequest("coffer_group_id is required for secret groups");
@@ -95,6 +96,7 @@ public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory,
             }
 
             keyId = await platform.NewestKeyIdAsync(platformGroup, ct) ?? throw ChatProblem.NotFound("The Coffer group has no key");
+            publicKeyId = await platform.UserPublicKeyIdAsync(user, ct);
         }
 
         return await database.InTransactionAsync(async (connection, transaction) =>
@@ -116,6 +118,11 @@ public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory,
                 },
                 transaction, cancellationToken: ct));
             await AddMemberRowAsync(connection, transaction, id, user, GroupRoles.Admin, now, ct);
+            if (keyId is not null)
+            {
+                await SecretGroupKeys.RecordMemberAsync(connection, transaction, id, user, publicKeyId, keyId, now, ct); // the creator holds the keys
+            }
+
             return (await ViewAsync(connection, transaction, id, user, ct))!;
         }, ct);
     }
@@ -155,6 +162,8 @@ public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory,
     /// <summary>Joins a public group by id, or any group by its invite code; the caller becomes a member.</summary>
     public async Task<GroupView> JoinAsync(string user, long? groupId, string? inviteCode, CancellationToken ct)
     {
+        // For the hand-over ledger of secret groups (looked up before the transaction: the platform may share the database).
+        string? publicKeyId = inviteCode is null ? null : await platform.UserPublicKeyIdAsync(user, ct);
         long? joined = null;
         try
         {
@@ -177,7 +186,13 @@ public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory,
                 }
 
                 joined = found;
-                await AddMemberRowAsync(connection, transaction, found, user, GroupRoles.Member, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+                long now = time.GetUtcNow().ToUnixTimeMilliseconds();
+                await AddMemberRowAsync(connection, transaction, found, user, GroupRoles.Member, now, ct);
+                if (group.CofferGroupId is not null)
+                {
+                    await SecretGroupKeys.RecordMemberAsync(connection, transaction, found, user, publicKeyId, null, now, ct);
+                }
+
                 return (await ViewAsync(connection, transaction, found, user, ct))!;
             }, ct);
         }
@@ -276,10 +291,12 @@ public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory,
             return code;
         }, ct);
 
-    private Task AddMemberCoreAsync(long id, string user, string target, CancellationToken ct) =>
-        database.InTransactionAsync(async (connection, transaction) =>
+    private async Task AddMemberCoreAsync(long id, string user, string target, CancellationToken ct)
+    {
+        string? publicKeyId = await platform.UserPublicKeyIdAsync(target, ct); // for the hand-over ledger of secret groups
+        await database.InTransactionAsync(async (connection, transaction) =>
         {
-            Require(GroupRoles.CanAddMembers, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins and moderators can add members");
+            GroupView group = Require(GroupRoles.CanAddMembers, Visible(await ViewAsync(connection, transaction, id, user, ct)), "Only admins and moderators can add members");
             if (!await ProfileStore.ExistsAsync(connection, transaction, target, ct))
             {
                 throw ChatProblem.NotFound("User not found");
@@ -290,9 +307,16 @@ public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory,
                 throw ChatProblem.Conflict("Already a member of this group");
             }
 
-            await AddMemberRowAsync(connection, transaction, id, target, GroupRoles.Member, time.GetUtcNow().ToUnixTimeMilliseconds(), ct);
+            long now = time.GetUtcNow().ToUnixTimeMilliseconds();
+            await AddMemberRowAsync(connection, transaction, id, target, GroupRoles.Member, now, ct);
+            if (group.CofferGroupId is not null)
+            {
+                await SecretGroupKeys.RecordMemberAsync(connection, transaction, id, target, publicKeyId, null, now, ct);
+            }
+
             return true;
         }, ct);
+    }
 
     /// <summary>Removes a member; in a secret group from the platform group first. Returns the group as the caller sees it.</summary>
     public Task<GroupView> RemoveMemberAsync(long id, string user, string target, CancellationToken ct)
@@ -367,15 +391,24 @@ public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory,
             new { id }, cancellationToken: ct))).AsList();
     }
 
+    /// <summary>Every member of a group (the recipients of its membership notices).</summary>
+    public async Task<IReadOnlyList<string>> MemberIdsAsync(long id, CancellationToken ct)
+    {
+        await using DbConnection connection = await database.OpenAsync(ct);
+        return (await connection.QueryAsync<string>(new CommandDefinition(
+            "SELECT user_id FROM chat_group_member WHERE group_id = @id;", new { id }, cancellationToken: ct))).AsList();
+    }
+
     /// <summary>
-    /// POST /api/group/{id}/key-rotated (admins of secret groups): records the platform group's newest key id, which
+    /// POST /api/group/{id}/key-rotated (admins and moderators of secret groups): records the platform group's newest key id, which
     /// clears the pending rotation when it changed. Returns the key id.
     /// </summary>
     public async Task<string> RecordKeyAsync(long id, string user, CancellationToken ct)
     {
         await using (DbConnection connection = await database.OpenAsync(ct))
         {
-            GroupView group = Require(GroupRoles.CanAdminister, Visible(await ViewAsync(connection, null, id, user, ct)), "Only admins can rotate the key");
+            // Moderators too: they remove members and may rotate on the platform; the key id is read from the platform.
+            GroupView group = Require(GroupRoles.CanAddMembers, Visible(await ViewAsync(connection, null, id, user, ct)), "Only admins and moderators can rotate the key");
             if (group.CofferGroupId is null)
             {
                 throw ChatProblem.BadRequest("Only secret groups have keys");
@@ -407,10 +440,15 @@ public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory,
             return null;
         }
 
-        await database.InTransactionAsync((connection, transaction) => connection.ExecuteAsync(new CommandDefinition(
-            "UPDATE chat_group SET key_rotation_pending = CASE WHEN coffer_key_id = @newest THEN key_rotation_pending ELSE FALSE END, " +
-            "coffer_key_id = @newest WHERE id = @id;",
-            new { id, newest }, transaction, cancellationToken: ct)), ct);
+        await database.InTransactionAsync(async (connection, transaction) =>
+        {
+            await connection.ExecuteAsync(new CommandDefinition(
+                "UPDATE chat_group SET key_rotation_pending = CASE WHEN coffer_key_id = @newest THEN key_rotation_pending ELSE FALSE END, " +
+                "coffer_key_id = @newest WHERE id = @id;",
+                new { id, newest }, transaction, cancellationToken: ct));
+            await SecretGroupKeys.RotatedAsync(connection, transaction, id, newest, ct);
+            return true;
+        }, ct);
         return newest;
     }
 
@@ -498,6 +536,7 @@ public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory,
         {
             await connection.ExecuteAsync(new CommandDefinition(
                 "UPDATE chat_group SET key_rotation_pending = TRUE WHERE id = @id;", new { id = group.Id }, transaction, cancellationToken: ct));
+            await SecretGroupKeys.RemoveAsync(connection, transaction, group.Id, user, ct);
         }
     }
 }

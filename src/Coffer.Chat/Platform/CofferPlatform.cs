@@ -33,6 +33,9 @@ public interface ICofferPlatform
     /// <summary>The group's newest key id; null when the app has no such group.</summary>
     Task<string?> NewestKeyIdAsync(string group, CancellationToken ct);
 
+    /// <summary>The id of the user's newest public key (what group keys handed to them are wrapped for); null for an unknown user.</summary>
+    Task<string?> UserPublicKeyIdAsync(string user, CancellationToken ct);
+
     /// <summary>Removes <paramref name="target"/> from the group acting as <paramref name="actor"/> (rank ≤ 2 and not weaker than the target).</summary>
     Task<PlatformKick> KickAsync(string group, string actor, string target, CancellationToken ct);
 
@@ -48,6 +51,9 @@ public sealed class InProcessCofferPlatform(AppId app, PlatformGroups groups, Gr
 
     public async Task<string?> NewestKeyIdAsync(string group, CancellationToken ct) =>
         IsId(group) ? (await users.GroupPublicKeyAsync(app, group, ct))?.PublicKeyId : null;
+
+    public async Task<string?> UserPublicKeyIdAsync(string user, CancellationToken ct) =>
+        IsId(user) ? (await users.UserPublicKeyAsync(app, user, null, ct))?.PublicKeyId : null;
 
     public async Task<PlatformKick> KickAsync(string group, string actor, string target, CancellationToken ct)
     {
@@ -83,6 +89,12 @@ public sealed class HttpCofferPlatform(HttpClient http, Uri cofferUrl, string se
     public async Task<string?> NewestKeyIdAsync(string group, CancellationToken ct)
     {
         (bool ok, JsonElement result) = await SendAsync(HttpMethod.Get, $"/group/{Esc(group)}/public_key", ct);
+        return ok ? result.GetProperty("public_key_id").GetString() : null;
+    }
+
+    public async Task<string?> UserPublicKeyIdAsync(string user, CancellationToken ct)
+    {
+        (bool ok, JsonElement result) = await SendAsync(HttpMethod.Get, $"/user/{Esc(user)}/public_key", ct);
         return ok ? result.GetProperty("public_key_id").GetString() : null;
     }
 

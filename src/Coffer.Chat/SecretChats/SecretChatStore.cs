@@ -90,8 +90,8 @@ public sealed class SecretChatStore(ChatDatabase database, ThreadDirectory direc
             new { user }, cancellationToken: ct))).AsList();
     }
 
-    /// <summary>User B accepts the chat (idempotent).</summary>
-    public Task ApproveAsync(long id, string user, CancellationToken ct) =>
+    /// <summary>User B accepts the chat (idempotent). Returns the chat as accepted.</summary>
+    public Task<SecretChat> ApproveAsync(long id, string user, CancellationToken ct) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
             int changed = await connection.ExecuteAsync(new CommandDefinition(
@@ -103,7 +103,7 @@ public sealed class SecretChatStore(ChatDatabase database, ThreadDirectory direc
                 throw ChatProblem.Forbidden("Only User B can approve the secret chat");
             }
 
-            return true;
+            return (await FindAsync(connection, transaction, id, ct))!;
         }, ct);
 
     /// <summary>Stores the caller's public key; refused once the keys are finalized.</summary>
@@ -129,7 +129,7 @@ public sealed class SecretChatStore(ChatDatabase database, ThreadDirectory direc
     /// User B uploads both encrypted copies of the symmetric key and so finalizes the keys: only after approving,
     /// only when both public keys are there, and only once.
     /// </summary>
-    public Task AddSymmetricKeyAsync(long id, string user, string forUser1, string forUser2, CancellationToken ct) =>
+    public Task<SecretChat> AddSymmetricKeyAsync(long id, string user, string forUser1, string forUser2, CancellationToken ct) =>
         database.InTransactionAsync(async (connection, transaction) =>
         {
             int changed = await connection.ExecuteAsync(new CommandDefinition(
@@ -149,7 +149,7 @@ public sealed class SecretChatStore(ChatDatabase database, ThreadDirectory direc
                 };
             }
 
-            return true;
+            return (await FindAsync(connection, transaction, id, ct))!;
         }, ct);
 
     /// <summary>Either participant deletes the chat with all its messages.</summary>

@@ -97,14 +97,18 @@ public sealed class ChatClientTests(TestDatabases databases)
         Assert.Null(locked.Text);
         Assert.NotNull(locked.DecryptionError);
         await Assert.ThrowsAsync<ChatCryptoException>(() => bob.SendMessageAsync(thread, "no key yet", cancellationToken: Ct));
+        // The hand-over ledger: the creator holds the keys, bob waits for them.
+        Assert.Equal([(alice.UserId, true), (bob.UserId, false)], await KeysReadyAsync(bob, group.Id));
 
         SecretGroupSync sync = await alice.SyncSecretGroupAsync(group.Id, Ct);
         Assert.Equal([bob.UserId], sync.KeysHandedOver);
         Assert.Null(sync.RotatedKeyId);
+        Assert.Equal([(alice.UserId, true), (bob.UserId, true)], await KeysReadyAsync(bob, group.Id));
         Assert.Equal("history from before bob joined", Assert.Single((await bob.GetMessagesAsync(thread, cancellationToken: Ct)).Messages).Text);
 
         // Added by an admin: the admin's client hands the keys over at once. A role change moves the platform rank along.
         await alice.AddMemberAsync(group.Id, carol.UserId, Ct);
+        Assert.Equal([(alice.UserId, true), (bob.UserId, true), (carol.UserId, true)], await KeysReadyAsync(alice, group.Id));
         await alice.ChangeRoleAsync(group.Id, bob.UserId, ChatRole.Moderator, Ct);
         IReadOnlyList<GroupMember> platformMembers = await (await alice.PlatformGroupAsync(platform, Ct)).GetMembersAsync(cancellationToken: Ct);
         Assert.Equal([(bob.UserId, 2), (carol.UserId, 4)], platformMembers.Select(m => (m.MemberId, m.Rank)).OrderBy(m => m.Item2));
@@ -113,10 +117,14 @@ public sealed class ChatClientTests(TestDatabases databases)
         CofferGroup carolsKeys = await carol.PlatformGroupAsync(platform, Ct);
         string oldCiphertext = await CiphertextAsync(bob, group.Id, 0);
 
-        // Removal: the server kicks carol from the platform group, alice's client rotates the key.
-        await alice.RemoveMemberAsync(group.Id, carol.UserId, Ct);
+        // Removal: the server kicks carol from the platform group, alice's client rotates the key in the same call
+        // (no window: the platform's newest key is the new one when RemoveMemberAsync returns).
+        string? rotatedOnRemoval = await alice.RemoveMemberAsync(group.Id, carol.UserId, Ct);
+        Assert.NotNull(rotatedOnRemoval);
+        Assert.Equal(rotatedOnRemoval, await app.Services.GetRequiredService<Coffer.Chat.Platform.ICofferPlatform>().NewestKeyIdAsync(platform.Value, Ct));
         ChatGroupDetails after = await alice.GetGroupAsync(group.Id, Ct);
         Assert.False(after.Group.KeyRotationPending);
+        Assert.Equal([(alice.UserId, true), (bob.UserId, true)], after.Members.Select(m => (m.UserId, m.KeysReady ?? false)));
         Assert.DoesNotContain(after.Members, m => m.UserId == carol.UserId);
         await alice.SendMessageAsync(thread, "after carol was removed", cancellationToken: Ct);
         await bob.SendMessageAsync(thread, "bob after the rotation", cancellationToken: Ct);
@@ -145,6 +153,99 @@ public sealed class ChatClientTests(TestDatabases databases)
         await alice.DeleteGroupAsync(group.Id, Ct);
         await Assert.ThrowsAsync<CofferException>(() => alice.User.GetGroupAsync(platform, cancellationToken: Ct));
     }
+
+    [Theory, Databases]
+    public async Task LiveNotices_ThroughTheClient_ArriveAsTypedEvents(DatabaseKind db)
+    {
+        await using ChatTestApp app = await ChatTestApp.StartAsync(db, databases, kestrel: true, clock: false);
+        using SdkUsers users = SdkUsers.For(app);
+        ChatClient alice = await users.ChatAsync("alice");
+        ChatClient bob = await users.ChatAsync("bob");
+        using var live = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        live.CancelAfter(TimeSpan.FromSeconds(60));
+        Task<List<ChatEvent>> aliceEvents = EventsAsync(alice, 3, live.Token);
+        Task<List<ChatEvent>> bobEvents = EventsAsync(bob, 3, live.Token);
+        await WaitForConnectionAsync(app, alice.UserId);
+        await WaitForConnectionAsync(app, bob.UserId);
+
+        // Secret chat: bob hears the request, alice the acceptance and the finalized keys.
+        SecretChatInfo chat = await alice.CreateSecretChatAsync(bob.UserId, Ct);
+        await bob.ApproveSecretChatAsync(chat.Id, Ct);
+        // Secret group: bob joins by code and waits; alice's client hands the keys over; bob hears it.
+        ChatGroup group = await alice.CreateSecretGroupAsync("Plans", cancellationToken: Ct);
+        await bob.JoinGroupByInviteCodeAsync(group.InviteCode!, Ct);
+        await alice.SyncSecretGroupAsync(group.Id, Ct);
+
+        List<ChatEvent> toAlice = await aliceEvents;
+        List<ChatEvent> toBob = await bobEvents;
+        Assert.Equal(
+            [(ChatEventKind.SecretChatAccepted, ChatThread.SecretChat(chat.Id), bob.UserId), (ChatEventKind.SecretChatKeysFinalized, ChatThread.SecretChat(chat.Id), bob.UserId),
+             (ChatEventKind.GroupKeysNeeded, ChatThread.Group(group.Id), bob.UserId)],
+            toAlice.Select(e => (e.Kind, e.Thread, e.UserId!)));
+        Assert.Equal(
+            [(ChatEventKind.SecretChatRequested, ChatThread.SecretChat(chat.Id), alice.UserId), (ChatEventKind.GroupMemberJoined, ChatThread.Group(group.Id), bob.UserId),
+             (ChatEventKind.GroupKeysHandedOver, ChatThread.Group(group.Id), bob.UserId)],
+            toBob.Select(e => (e.Kind, e.Thread, e.UserId!)));
+        Assert.Equal("joined", toBob[1].Reason);
+    }
+
+    [Theory, Databases]
+    public async Task LiveAsync_Cancelled_EndsAtOnceWithoutError_ServerDropsTheConnection(DatabaseKind db)
+    {
+        await using ChatTestApp app = await ChatTestApp.StartAsync(db, databases, kestrel: true, clock: false);
+        using SdkUsers users = SdkUsers.For(app);
+        ChatClient alice = await users.ChatAsync("alice");
+        ChatClient bob = await users.ChatAsync("bob");
+        using var live = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        var connected = new TaskCompletionSource();
+        Task<int> listening = Task.Run(async () =>
+        {
+            int events = 0;
+            await foreach (ChatEvent e in alice.LiveAsync(live.Token))
+            {
+                events++;
+                connected.TrySetResult();
+            }
+
+            return events;
+        }, Ct);
+        // One event first, so the socket is surely open (not still connecting) when the cancellation comes.
+        await WaitForConnectionAsync(app, alice.UserId);
+        await bob.CreateSecretChatAsync(alice.UserId, Ct);
+        await connected.Task.WaitAsync(TimeSpan.FromSeconds(20), Ct);
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await live.CancelAsync();
+        Assert.Equal(1, await listening.WaitAsync(TimeSpan.FromSeconds(5), Ct)); // ends normally, without an exception
+        // Well under the 2 s give-up of an unanswered close (whether the close was a handshake or an abort is not visible here).
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1.5), $"took {clock.Elapsed}");
+        ChatHub hub = app.Services.GetRequiredService<ChatHub>();
+        for (int i = 0; i < 50 && hub.ConnectionCount(alice.UserId) > 0; i++)
+        {
+            await Task.Delay(100, Ct);
+        }
+
+        Assert.Equal(0, hub.ConnectionCount(alice.UserId));
+    }
+
+    private static async Task<List<ChatEvent>> EventsAsync(ChatClient client, int count, CancellationToken ct)
+    {
+        var events = new List<ChatEvent>();
+        await foreach (ChatEvent e in client.LiveAsync(ct))
+        {
+            events.Add(e);
+            if (events.Count == count)
+            {
+                break;
+            }
+        }
+
+        return events;
+    }
+
+    /// <summary>Who in the group holds the keys, as the server's hand-over ledger says (group details, <c>keys_ready</c>).</summary>
+    private static async Task<(string, bool)[]> KeysReadyAsync(ChatClient reader, long groupId) =>
+        [.. (await reader.GetGroupAsync(groupId, Ct)).Members.Select(m => (m.UserId, m.KeysReady ?? throw new InvalidOperationException("keys_ready missing")))];
 
     /// <summary>The stored ciphertext of the message at <paramref name="index"/> (newest first), as the server answers it.</summary>
     internal static async Task<string> CiphertextAsync(ChatClient reader, long groupId, int index) =>

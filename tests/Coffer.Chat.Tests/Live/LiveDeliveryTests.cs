@@ -11,7 +11,7 @@ namespace Coffer.Chat.Tests.Live;
 
 public sealed class LiveDeliveryTests(TestDatabases databases)
 {
-    private static async Task<WebSocket> ConnectAsync(ChatTestApp app, ChatUser user)
+    internal static async Task<WebSocket> ConnectAsync(ChatTestApp app, ChatUser user)
     {
         WebSocketClient client = app.Server.CreateWebSocketClient();
         client.ConfigureRequest = request => request.Headers.Authorization = "Bearer " + user.Jwt;
@@ -27,7 +27,7 @@ public sealed class LiveDeliveryTests(TestDatabases databases)
         return socket;
     }
 
-    private static async Task<JsonElement> ReceiveAsync(WebSocket socket)
+    internal static async Task<JsonElement> ReceiveAsync(WebSocket socket)
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(TestContext.Current.CancellationToken);
         timeout.CancelAfter(TimeSpan.FromSeconds(20));
@@ -64,8 +64,9 @@ public sealed class LiveDeliveryTests(TestDatabases databases)
         Assert.Equal("message.deleted", deleted.GetProperty("type").GetString());
         Assert.Equal(id, deleted.GetProperty("message_id").GetInt64());
 
-        // The outsider's socket got nothing: the next thing it sees is its own chat's event.
+        // The outsider's socket got nothing: the next thing it sees is its own chat's request, then its message.
         long chat = (await app.PostAsync("/api/secret-chat/create", alice, new { target_user = outsider.Id })).Ok()["chat"].GetProperty("id").GetInt64();
+        Assert.Equal("secret_chat.requested", (await ReceiveAsync(outsiderSocket)).GetProperty("type").GetString());
         (await app.PostAsync($"/api/secret-chat/approve/{chat}", outsider)).Ok();
         (await app.PostAsync($"/api/secret-chat/add-public-key/{chat}", alice, new { public_key = Answers.B64("pa") })).Ok();
         (await app.PostAsync($"/api/secret-chat/add-public-key/{chat}", outsider, new { public_key = Answers.B64("pb") })).Ok();

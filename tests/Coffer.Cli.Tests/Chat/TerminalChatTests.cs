@@ -13,6 +13,9 @@ public sealed partial class TerminalChatTests
     private static readonly TimeSpan Startup = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(30);
 
+    /// <summary>How long a client may take to end after /quit or Ctrl+C (it closes its live socket and saves its tokens).</summary>
+    private static readonly TimeSpan Exit = TimeSpan.FromSeconds(5);
+
     [GeneratedRegex(@"Secret chat c(\d+) with bob created")]
     private static partial Regex CreatedChat();
 
@@ -35,9 +38,9 @@ public sealed partial class TerminalChatTests
         var environment = new Dictionary<string, string> { ["DOTNET_CLI_TELEMETRY_OPTOUT"] = "1", ["TZ"] = "UTC" };
         foreach (string user in (string[])["alice", "bob"])
         {
-            tmux.NewSession(user, 110, 40, environment,
+            tmux.NewSession(user, 110, 40, environment, Tmux.RecordingExitCode(ExitCodeFile(db, user),
                 "dotnet", Path.Combine(AppContext.BaseDirectory, "coffer-chat.dll"),
-                "--server", server.Url.ToString(), "--app-token", publicToken, "--profile", user, "--profile-dir", profiles);
+                "--server", server.Url.ToString(), "--app-token", publicToken, "--profile", user, "--profile-dir", profiles));
         }
 
         // Register both (password prompts are masked: the password never shows on the screen).
@@ -64,10 +67,14 @@ public sealed partial class TerminalChatTests
         tmux.Type("alice", "/secret bob");
         string created = await tmux.WaitForAsync("alice", p => CreatedChat().IsMatch(p), "created secret chat", Step);
         string chat = "c" + CreatedChat().Match(created).Groups[1].Value;
+        // Bob hears of it live (no polling), and /list shows it too.
+        await tmux.WaitForTextAsync("bob", $"alice wants a secret chat with you: /accept {chat}", Step);
         tmux.Type("bob", "/list");
         await tmux.WaitForTextAsync("bob", $"waiting for you: /accept {chat}", Step);
         tmux.Type("bob", $"/accept {chat}");
         await tmux.WaitForTextAsync("bob", "── secret chat with alice", Step);
+        await tmux.WaitForTextAsync("alice", $"bob accepted the secret chat {chat}", Step);
+        await tmux.WaitForTextAsync("alice", $"the secret chat {chat} with bob is ready: /open {chat}", Step);
         tmux.Type("alice", $"/open {chat}");
         await tmux.WaitForTextAsync("alice", "── secret chat with bob", Step);
 
@@ -111,8 +118,16 @@ public sealed partial class TerminalChatTests
             Assert.Equal(-1, database.AsSpan().IndexOf(Encoding.UTF8.GetBytes(text)));
         }
 
-        // The end: disposing the private tmux server hangs up both clients (and only them).
+        // The end: alice types /quit, bob presses Ctrl+C; both clients end at once with exit code 0.
+        tmux.Type("alice", "/quit");
+        tmux.Key("bob", "C-c");
+        foreach (string user in (string[])["alice", "bob"])
+        {
+            Assert.Equal(0, await Tmux.WaitForExitCodeAsync(ExitCodeFile(db, user), () => tmux.Capture(user), Exit));
+        }
     }
+
+    private static string ExitCodeFile(TempDatabase db, string user) => Path.Combine(db.Folder, user + ".exit");
 
     private static string LastLine(string pane) =>
         pane.TrimEnd('\n', ' ').Split('\n')[^1].TrimEnd();

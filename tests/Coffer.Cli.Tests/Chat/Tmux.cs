@@ -47,6 +47,39 @@ public sealed class Tmux : IDisposable
         }
     }
 
+    /// <summary>Sends one key by its tmux name, e.g. <c>C-c</c>.</summary>
+    public void Key(string session, string key) => Run("send-keys", "-t", session, key);
+
+    /// <summary>
+    /// The command line for <see cref="NewSession"/> that runs <paramref name="command"/> through <c>sh</c> and writes its
+    /// exit code to <paramref name="exitCodeFile"/> when it ends (see <see cref="WaitForExitCodeAsync"/>).
+    /// </summary>
+    public static string[] RecordingExitCode(string exitCodeFile, params string[] command) =>
+        ["sh", "-c", string.Join(' ', command.Select(Quote)) + "; echo $? > " + Quote(exitCodeFile)];
+
+    /// <summary>
+    /// Waits for the exit code a <see cref="RecordingExitCode"/> session wrote; fails with the pane's text when the
+    /// program still runs after <paramref name="timeout"/>. Neither the screen nor tmux's pane state is proof: tmux may
+    /// close a pane's terminal before it has read the last output, and may reap an ended program only seconds later
+    /// (so its "Pane is dead" line and <c>#{pane_dead_status}</c> lag behind); the shell that waited for the program
+    /// knows at once.
+    /// </summary>
+    public static async Task<int> WaitForExitCodeAsync(string exitCodeFile, Func<string> pane, TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        while (clock.Elapsed < timeout)
+        {
+            if (File.Exists(exitCodeFile) && File.ReadAllText(exitCodeFile).Trim() is { Length: > 0 } code)
+            {
+                return int.Parse(code, System.Globalization.CultureInfo.InvariantCulture);
+            }
+
+            await Task.Delay(Poll, TestContext.Current.CancellationToken);
+        }
+
+        throw new TimeoutException($"The program still runs {timeout.TotalSeconds:F0} s later. The pane:\n{pane()}");
+    }
+
     /// <summary>The pane's text: its history and screen, wrapped lines joined.</summary>
     public string Capture(string session) => Run("capture-pane", "-p", "-J", "-t", session, "-S", "-500");
 
@@ -83,6 +116,8 @@ public sealed class Tmux : IDisposable
             // already gone
         }
     }
+
+    private static string Quote(string word) => "'" + word.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     private string Run(params string[] args)
     {
