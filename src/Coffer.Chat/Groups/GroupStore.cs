@@ -391,13 +391,9 @@ public sealed class GroupStore(ChatDatabase database, ThreadDirectory directory,
             new { id }, cancellationToken: ct))).AsList();
     }
 
-    /// <summary>Every member of a group (the recipients of its membership notices).</summary>
-    public async Task<IReadOnlyList<string>> MemberIdsAsync(long id, CancellationToken ct)
-    {
-        await using DbConnection connection = await database.OpenAsync(ct);
-        return (await connection.QueryAsync<string>(new CommandDefinition(
-            "SELECT user_id FROM chat_group_member WHERE group_id = @id;", new { id }, cancellationToken: ct))).AsList();
-    }
+    /// <summary>The members who receive the group's live events (from the <see cref="ThreadDirectory"/>, current after every change).</summary>
+    public async Task<IReadOnlyCollection<string>> MemberIdsAsync(long id, CancellationToken ct) =>
+        await directory.RecipientsAsync(MessageThread.Group, id, ct);
 
     /// <summary>
     /// POST /api/group/{id}/key-rotated (admins and moderators of secret groups): records the platform group's newest key id, which
