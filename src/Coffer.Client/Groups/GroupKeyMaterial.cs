@@ -19,18 +19,14 @@ internal static class GroupKeyMaterial
     /// </summary>
     public static CreateData NewGroup(PublicKey creator, SignKey? signKey = null, string? starterUserId = null, bool userGroup = false)
     {
-        if (signKey is not null && starterUserId is null)
-        {
-            throw new ArgumentNullException(nameof(starterUserId), "A signed group key names the user who signed it.");
-        }
-
         using SymmetricKey groupKey = SymmetricKey.Generate();
         using SearchableKey hmacKey = SearchableKey.Generate();
         using SortableKey sortableKey = SortableKey.Generate();
         (PrivateKey privateKey, PublicKey publicKey) = PrivateKey.Generate(EncryptionAlgorithm.Default);
         using (privateKey)
         {
-            var data = new CreateData(
+            OptionalKeyFields extra = OptionalFields(groupKey, publicKey, signKey, starterUserId, userGroup);
+            return new CreateData(
                 EncryptedGroupKey: B64(creator.Wrap(groupKey)),
                 GroupKeyAlg: SymmetricKey.AlgorithmId,
                 EncryptedGroupKeyAlg: creator.Algorithm.Id,
@@ -41,23 +37,14 @@ internal static class GroupKeyMaterial
                 EncryptedHmacKey: B64(hmacKey.WrapWith(groupKey)),
                 EncryptedHmacAlg: SearchableKey.AlgorithmId,
                 EncryptedSortableKey: B64(sortableKey.WrapWith(groupKey)),
-                EncryptedSortableAlg: SortableKey.AlgorithmId);
-            if (signKey is not null)
-            {
-                (string signer, string signKeyId, string signature) = SignGroupKey(groupKey, signKey, starterUserId!);
-                data = data with { SignedByUserId = signer, SignedByUserSignKeyId = signKeyId, GroupKeySig = signature };
-            }
-
-            if (userGroup)
-            {
-                UserGroupSignFields sign = NewUserGroupSignKey(groupKey, publicKey);
-                data = data with
-                {
-                    EncryptedSignKey = sign.EncryptedSignKey, VerifyKey = sign.VerifyKey, KeypairSignAlg = sign.Algorithm, PublicKeySig = sign.PublicKeySig,
-                };
-            }
-
-            return data;
+                EncryptedSortableAlg: SortableKey.AlgorithmId,
+                SignedByUserId: extra.SignedByUserId,
+                SignedByUserSignKeyId: extra.SignKeyId,
+                GroupKeySig: extra.GroupKeySig,
+                EncryptedSignKey: extra.EncryptedSignKey,
+                VerifyKey: extra.VerifyKey,
+                KeypairSignAlg: extra.KeypairSignAlg,
+                PublicKeySig: extra.PublicKeySig);
         }
     }
 
@@ -70,17 +57,13 @@ internal static class GroupKeyMaterial
     public static KeyRotationData NewRotation(
         SymmetricKey previous, PublicKey invoker, SignKey? signKey = null, string? starterUserId = null, bool userGroup = false)
     {
-        if (signKey is not null && starterUserId is null)
-        {
-            throw new ArgumentNullException(nameof(starterUserId), "A signed group key names the user who signed it.");
-        }
-
         using SymmetricKey groupKey = SymmetricKey.Generate();
         using SymmetricKey ephemeral = SymmetricKey.Generate();
         (PrivateKey privateKey, PublicKey publicKey) = PrivateKey.Generate(EncryptionAlgorithm.Default);
         using (privateKey)
         {
-            var data = new KeyRotationData(
+            OptionalKeyFields extra = OptionalFields(groupKey, publicKey, signKey, starterUserId, userGroup);
+            return new KeyRotationData(
                 EncryptedGroupKeyByUser: B64(invoker.Wrap(groupKey)),
                 GroupKeyAlg: SymmetricKey.AlgorithmId,
                 EncryptedGroupKeyAlg: invoker.Algorithm.Id,
@@ -91,23 +74,14 @@ internal static class GroupKeyMaterial
                 EphemeralAlg: SymmetricKey.AlgorithmId,
                 EncryptedEphemeralKey: B64(previous.Wrap(ephemeral)),
                 PreviousGroupKeyId: previous.KeyId,
-                InvokerPublicKeyId: invoker.KeyId);
-            if (signKey is not null)
-            {
-                (string signer, string signKeyId, string signature) = SignGroupKey(groupKey, signKey, starterUserId!);
-                data = data with { SignedByUserId = signer, SignedByUserSignKeyId = signKeyId, GroupKeySig = signature };
-            }
-
-            if (userGroup)
-            {
-                UserGroupSignFields sign = NewUserGroupSignKey(groupKey, publicKey);
-                data = data with
-                {
-                    EncryptedSignKey = sign.EncryptedSignKey, VerifyKey = sign.VerifyKey, KeypairSignAlg = sign.Algorithm, PublicKeySig = sign.PublicKeySig,
-                };
-            }
-
-            return data;
+                InvokerPublicKeyId: invoker.KeyId,
+                SignedByUserId: extra.SignedByUserId,
+                SignedByUserSignKeyId: extra.SignKeyId,
+                GroupKeySig: extra.GroupKeySig,
+                EncryptedSignKey: extra.EncryptedSignKey,
+                VerifyKey: extra.VerifyKey,
+                KeypairSignAlg: extra.KeypairSignAlg,
+                PublicKeySig: extra.PublicKeySig);
         }
     }
 
@@ -185,32 +159,50 @@ internal static class GroupKeyMaterial
         [.. keys.Select(k => new GroupKeysForNewMember(
             B64(member.Wrap(k.SymmetricKey)), SymmetricKey.AlgorithmId, member.Algorithm.Id, k.KeyId, member.KeyId))];
 
-    /// <summary>The detached signature over the raw group key (§7.4) and the <c>signed_by_*</c> ids.</summary>
-    private static (string Signer, string SignKeyId, string Signature) SignGroupKey(SymmetricKey groupKey, SignKey signKey, string starterUserId)
+    /// <summary>
+    /// The optional fields a new group key carries in CreateData and KeyRotationData alike: with a sign key the detached
+    /// signature over the raw group key (§7.4) and the <c>signed_by_*</c> ids; for a user group a new sign key pair (§14).
+    /// </summary>
+    private static OptionalKeyFields OptionalFields(SymmetricKey groupKey, PublicKey publicKey, SignKey? signKey, string? starterUserId, bool userGroup)
     {
-        byte[] raw = groupKey.ExportRaw();
-        try
+        if (signKey is not null && starterUserId is null)
         {
-            return (starterUserId, signKey.KeyId, signKey.SignToText(raw));
+            throw new ArgumentNullException(nameof(starterUserId), "A signed group key names the user who signed it.");
         }
-        finally
+
+        var fields = new OptionalKeyFields();
+        if (signKey is not null)
         {
-            CryptographicOperations.ZeroMemory(raw);
+            byte[] raw = groupKey.ExportRaw();
+            try
+            {
+                fields = fields with { SignedByUserId = starterUserId, SignKeyId = signKey.KeyId, GroupKeySig = signKey.SignToText(raw) };
+            }
+            finally
+            {
+                CryptographicOperations.ZeroMemory(raw);
+            }
         }
+
+        if (userGroup)
+        {
+            (SignKey groupSignKey, VerifyKey verifyKey) = SignKey.Generate(SignatureAlgorithm.Default);
+            using (groupSignKey)
+            {
+                fields = fields with
+                {
+                    EncryptedSignKey = B64(groupKey.Wrap(groupSignKey)), VerifyKey = verifyKey.ToWireText(),
+                    KeypairSignAlg = verifyKey.Algorithm.Id, PublicKeySig = groupSignKey.SignToText(publicKey.Export()),
+                };
+            }
+        }
+
+        return fields;
     }
 
-    /// <summary>A user group's new sign key pair, wrapped by the group key, and its signature over the new public key (§14).</summary>
-    private static UserGroupSignFields NewUserGroupSignKey(SymmetricKey groupKey, PublicKey publicKey)
-    {
-        (SignKey groupSignKey, VerifyKey verifyKey) = SignKey.Generate(SignatureAlgorithm.Default);
-        using (groupSignKey)
-        {
-            return new UserGroupSignFields(
-                B64(groupKey.Wrap(groupSignKey)), verifyKey.ToWireText(), verifyKey.Algorithm.Id, groupSignKey.SignToText(publicKey.Export()));
-        }
-    }
-
-    private sealed record UserGroupSignFields(string EncryptedSignKey, string VerifyKey, string Algorithm, string PublicKeySig);
+    private sealed record OptionalKeyFields(
+        string? SignedByUserId = null, string? SignKeyId = null, string? GroupKeySig = null,
+        string? EncryptedSignKey = null, string? VerifyKey = null, string? KeypairSignAlg = null, string? PublicKeySig = null);
 
     private static string B64(byte[] data) => StrictBase64.Encode(data);
 
