@@ -158,7 +158,10 @@ internal static class KeyRotationPolling
                 throw CofferException.FromSdk(SdkError.KeyRotationTimeout);
             }
 
-            await Task.Delay(interval < left ? interval : left, time, cancellationToken).ConfigureAwait(false);
+            // Whole milliseconds, rounded up: a sub-millisecond wait is a Task.Delay of 0 that completes at once, and the
+            // loop would poll in a burst until the deadline passed.
+            TimeSpan wait = interval < left ? interval : left;
+            await Task.Delay(TimeSpan.FromMilliseconds(Math.Ceiling(wait.TotalMilliseconds)), time, cancellationToken).ConfigureAwait(false);
             interval = interval * 2 < MaxInterval ? interval * 2 : MaxInterval;
         }
     }
